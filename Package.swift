@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, top to bottom: executables -> ToolSupport -> Imaging / Numerics -> C modules.
+// Only Imaging imports the libvips modules; only Numerics imports OpenBLAS.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+func tool(_ name: String) -> Target {
+  .executableTarget(
+    name: name,
+    dependencies: ["ToolSupport", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+    swiftSettings: optimize)
+}
+
+let package = Package(
+  name: "srg",
+  products: [
+    .executable(name: "downscale", targets: ["downscale"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+    .target(name: "CVipsShim", dependencies: ["CVips"]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
+    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
+    .target(
+      name: "ToolSupport",
+      dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: optimize),
+    tool("downscale"),
+    .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,126 @@
+#include "CVipsShim.h"
+#include <string.h>
+
+int srgv_init(const char *argv0) { return vips_init(argv0); }
+
+static VipsImage *load_source(VipsSource *source, int sequential) {
+  VipsImage *out = vips_image_new_from_source(source, "", "access",
+      sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+  g_object_unref(source);
+  return out;
+}
+
+VipsImage *srgv_load_path(const char *path, int sequential) {
+  VipsSource *source = vips_source_new_from_file(path);
+  if (!source) return NULL;
+  if (vips_foreign_find_load_source(source)) return load_source(source, sequential);
+  /* Formats without a source loader (FITS, the native .v format, ...) load by file name. */
+  g_object_unref(source);
+  vips_error_clear();
+  return vips_image_new_from_file(path, "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
+                                  "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+}
+
+VipsImage *srgv_load_descriptor(int fd, int sequential) {
+  VipsSource *source = vips_source_new_from_descriptor(fd);
+  if (!source) return NULL;
+  return load_source(source, sequential);
+}
+
+int srgv_save_path(VipsImage *image, const char *name) { return vips_image_write_to_file(image, name, NULL); }
+
+int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {
+  VipsTarget *target = vips_target_new_to_descriptor(fd);
+  if (!target) return -1;
+  int status = vips_image_write_to_target(image, suffix, target, NULL);
+  g_object_unref(target);
+  return status;
+}
+
+#define UNARY(call) VipsImage *out = NULL; return (call) ? NULL : out
+
+VipsImage *srgv_autorot(VipsImage *in) { UNARY(vips_autorot(in, &out, NULL)); }
+VipsImage *srgv_resize(VipsImage *in, double hscale, double vscale, VipsKernel kernel) {
+  UNARY(vips_resize(in, &out, hscale, "vscale", vscale, "kernel", kernel, NULL));
+}
+VipsImage *srgv_extract_area(VipsImage *in, int left, int top, int width, int height) {
+  UNARY(vips_extract_area(in, &out, left, top, width, height, NULL));
+}
+VipsImage *srgv_cast(VipsImage *in, VipsBandFormat format) { UNARY(vips_cast(in, &out, format, NULL)); }
+VipsImage *srgv_premultiply(VipsImage *in) { UNARY(vips_premultiply(in, &out, NULL)); }
+VipsImage *srgv_unpremultiply(VipsImage *in) { UNARY(vips_unpremultiply(in, &out, NULL)); }
+VipsImage *srgv_rint(VipsImage *in) { UNARY(vips_rint(in, &out, NULL)); }
+VipsImage *srgv_copy_memory(VipsImage *in) { return vips_image_copy_memory(in); }
+
+VipsImage *srgv_new_from_memory_copy(const void *data, size_t size, int width, int height, int bands,
+                                     VipsBandFormat format) {
+  return vips_image_new_from_memory_copy(data, size, width, height, bands, format);
+}
+
+void *srgv_write_to_memory(VipsImage *in, size_t *size) { return vips_image_write_to_memory(in, size); }
+
+
+typedef struct {
+  VipsImage *in;
+  SrgGenerateFn generate;
+  SrgStartFn start;
+  SrgStopFn stop;
+  SrgReleaseFn release;
+  void *ctx;
+} Operation;
+
+typedef struct {
+  VipsRegion *in;
+  void *workspace;
+} Sequence;
+
+static void *op_start(VipsImage *out, void *a, void *b) {
+  Operation *op = b;
+  Sequence *seq = g_new0(Sequence, 1);
+  if (!(seq->in = vips_region_new(op->in))) { g_free(seq); return NULL; }
+  seq->workspace = op->start ? op->start(op->ctx) : NULL;
+  return seq;
+}
+
+static int op_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolean *stop) {
+  Sequence *seq = vseq;
+  Operation *op = b;
+  return op->generate(out, seq->in, seq->workspace, op->ctx);
+}
+
+static int op_stop(void *vseq, void *a, void *b) {
+  Sequence *seq = vseq;
+  Operation *op = b;
+  if (op->stop) op->stop(seq->workspace, op->ctx);
+  g_object_unref(seq->in);
+  g_free(seq);
+  return 0;
+}
+
+static void op_close(VipsImage *image, void *data) {
+  Operation *op = data;
+  if (op->release) op->release(op->ctx);
+  g_object_unref(op->in);
+  g_free(op);
+}
+
+VipsImage *srgv_generate(VipsImage *in, int width, int height, int bands, VipsBandFormat format,
+                         VipsDemandStyle hint, SrgGenerateFn generate, SrgStartFn start, SrgStopFn stop,
+                         SrgReleaseFn release, void *ctx) {
+  Operation *op = g_new0(Operation, 1);
+  *op = (Operation){in, generate, start, stop, release, ctx};
+  g_object_ref(in);
+  VipsImage *out = vips_image_new();
+  /* From here the output owns `op`: closing it releases the context and the input. */
+  g_signal_connect(out, "close", G_CALLBACK(op_close), op);
+  VipsImage *inputs[2] = {in, NULL};
+  if (vips_image_pipeline_array(out, hint, inputs)) { g_object_unref(out); return NULL; }
+  out->Xsize = width;
+  out->Ysize = height;
+  out->Bands = bands;
+  out->BandFmt = format;
+  if (vips_image_generate(out, op_start, op_generate, op_stop, in, op)) { g_object_unref(out); return NULL; }
+  return out;
+}
+
+void srgv_error(const char *domain, const char *message) { vips_error(domain, "%s", message); }

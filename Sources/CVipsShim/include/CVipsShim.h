@@ -1,0 +1,56 @@
+#ifndef SRG_CVIPSSHIM_H
+#define SRG_CVIPSSHIM_H
+/* Fixed-arity wrappers over libvips' variadic calls and macros: the whole list of what the Swift
+ * facade asks of libvips that Swift cannot call directly. Every function returns NULL or -1 on error,
+ * with the reason in libvips' error buffer. */
+#include <vips/vips.h>
+
+int srgv_init(const char *argv0);
+
+/* Loading: `sequential` opens with access=sequential (top-to-bottom streaming); truncated or corrupt
+ * data is an error, not a warning. */
+VipsImage *srgv_load_path(const char *path, int sequential);
+VipsImage *srgv_load_descriptor(int fd, int sequential);
+
+/* Saving: `name` selects the saver by its extension and may carry saver options in brackets. */
+int srgv_save_path(VipsImage *image, const char *name);
+int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix);
+
+VipsImage *srgv_autorot(VipsImage *in);
+VipsImage *srgv_resize(VipsImage *in, double hscale, double vscale, VipsKernel kernel);
+VipsImage *srgv_extract_area(VipsImage *in, int left, int top, int width, int height);
+VipsImage *srgv_cast(VipsImage *in, VipsBandFormat format);
+VipsImage *srgv_premultiply(VipsImage *in);
+VipsImage *srgv_unpremultiply(VipsImage *in);
+VipsImage *srgv_rint(VipsImage *in);
+VipsImage *srgv_copy_memory(VipsImage *in);
+VipsImage *srgv_new_from_memory_copy(const void *data, size_t size, int width, int height, int bands,
+                                     VipsBandFormat format);
+void *srgv_write_to_memory(VipsImage *in, size_t *size);
+
+/* A custom streaming operation: `generate` fills `out->valid` reading from a region on `in`.
+ * `start`/`stop` make and free one workspace per libvips worker thread; `release` frees `ctx` when
+ * the output image closes. */
+typedef void *(*SrgStartFn)(void *ctx);
+typedef int (*SrgGenerateFn)(VipsRegion *out, VipsRegion *in, void *workspace, void *ctx);
+typedef void (*SrgStopFn)(void *workspace, void *ctx);
+typedef void (*SrgReleaseFn)(void *ctx);
+VipsImage *srgv_generate(VipsImage *in, int width, int height, int bands, VipsBandFormat format,
+                         VipsDemandStyle hint, SrgGenerateFn generate, SrgStartFn start, SrgStopFn stop,
+                         SrgReleaseFn release, void *ctx);
+
+static inline VipsPel *srgv_region_addr(VipsRegion *r, int x, int y) {
+  return VIPS_REGION_ADDR(r, x, y);
+}
+static inline size_t srgv_region_lskip(VipsRegion *r) { return VIPS_REGION_LSKIP(r); }
+static inline VipsRect srgv_region_valid(VipsRegion *r) { return r->valid; }
+static inline int srgv_region_prepare(VipsRegion *r, int left, int top, int width, int height) {
+  VipsRect rect = {left, top, width, height};
+  return vips_region_prepare(r, &rect);
+}
+
+
+
+/* Appends `message` to libvips' error buffer, as an operation failing inside `generate` must. */
+void srgv_error(const char *domain, const char *message);
+#endif

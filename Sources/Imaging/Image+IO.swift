@@ -1,0 +1,58 @@
+import CVips
+import CVipsShim
+
+extension Image {
+  /// Opens an image file. Pixels are decoded on demand; `sequential` lets libvips stream the file top
+  /// to bottom instead of decoding it whole. Truncated or corrupt data fails rather than warns.
+  public static func load(path: UnsafePointer<CChar>, sequential: Bool = true) throws -> Image {
+    try Vips.start()
+    return try check(srgv_load_path(path, sequential ? 1 : 0))
+  }
+
+  public static func load(path: String, sequential: Bool = true) throws -> Image {
+    try path.withCString { try load(path: $0, sequential: sequential) }
+  }
+
+  /// Reads one image's bytes from a file descriptor (a pipe or standard input).
+  public static func load(descriptor: Int32, sequential: Bool = true) throws -> Image {
+    try Vips.start()
+    return try check(srgv_load_descriptor(descriptor, sequential ? 1 : 0))
+  }
+
+  /// Saves with the saver chosen by the extension of `name`; saver options may follow in brackets,
+  /// as in `out.jpg[Q=90,strip]`.
+  public func save(to name: UnsafePointer<CChar>) throws {
+    guard srgv_save_path(pointer, name) == 0 else { throw VipsError.fromBuffer() }
+  }
+
+  public func save(to name: String) throws { try name.withCString { try save(to: $0) } }
+
+  /// Writes the encoded image to a file descriptor; `suffix` picks the saver (".png", ".jpg[Q=90]").
+  public func write(descriptor: Int32, suffix: String) throws {
+    guard srgv_save_descriptor(pointer, descriptor, suffix) == 0 else { throw VipsError.fromBuffer() }
+  }
+
+  /// Makes an image from packed, interleaved samples (copied).
+  public static func fromPixels<T>(_ samples: [T], width: Int, height: Int, bands: Int, format: PixelFormat) throws
+    -> Image
+  {
+    precondition(samples.count == width * height * bands && MemoryLayout<T>.stride == format.size)
+    try Vips.start()
+    return try samples.withUnsafeBytes {
+      try check(srgv_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), format.vips))
+    }
+  }
+
+  /// Computes every pixel and returns the packed, interleaved samples.
+  public func pixels<T>(as: T.Type) throws -> [T] {
+    precondition(MemoryLayout<T>.stride == format.size, "sample type does not match the image format")
+    var size = 0
+    guard let raw = srgv_write_to_memory(pointer, &size) else { throw VipsError.fromBuffer() }
+    defer { g_free(raw) }
+    let count = size / MemoryLayout<T>.stride
+    return Array(UnsafeBufferPointer(start: raw.assumingMemoryBound(to: T.self), count: count))
+  }
+
+  /// Evaluates the whole pipeline into memory, so later reads are random-access.
+  public func inMemory() throws -> Image { try Image.check(srgv_copy_memory(pointer)) }
+}

@@ -1,0 +1,50 @@
+import CVips
+import CVipsShim
+import Foundation
+
+/// libvips' error text, surfaced as a Swift error.
+public struct VipsError: Error, CustomStringConvertible {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+
+  /// Takes (and clears) libvips' error buffer. Lines are joined and the class-name prefixes libvips
+  /// puts on each line ("VipsForeignLoad: ...") are dropped: they mean nothing to a user.
+  static func fromBuffer(_ fallback: String = "libvips operation failed") -> VipsError {
+    guard let raw = vips_error_buffer_copy() else { return VipsError(fallback) }
+    defer { g_free(raw) }
+    let lines = String(cString: raw).split(separator: "\n").map { line -> String in
+      if let colon = line.firstIndex(of: ":"), line.hasPrefix("Vips") || line.hasPrefix("vips") {
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      }
+      return String(line)
+    }
+    var seen = Set<String>()
+    let unique = lines.filter { !$0.isEmpty && seen.insert($0).inserted }
+    return VipsError(unique.isEmpty ? fallback : unique.joined(separator: "; "))
+  }
+}
+
+/// Process-wide libvips state: initialised once, on first use.
+public enum Vips {
+  private static let started: Bool = {
+    // Batch tools open each file once: the operation cache only holds on to memory and file handles.
+    guard srgv_init(CommandLine.arguments.first ?? "srg") == 0 else { return false }
+    vips_cache_set_max(0)
+    return true
+  }()
+
+  /// Initialises libvips; safe to call any number of times from any thread.
+  public static func start() throws {
+    guard started else { throw VipsError.fromBuffer("libvips failed to start") }
+  }
+
+  /// Worker threads libvips uses inside one image pipeline.
+  public static var concurrency: Int {
+    get { Int(vips_concurrency_get()) }
+    set { vips_concurrency_set(Int32(max(1, newValue))) }
+  }
+
+  /// Whether `VIPS_CONCURRENCY` was set by the user (then it wins over our defaults).
+  public static var concurrencyFromEnvironment: Bool { ProcessInfo.processInfo.environment["VIPS_CONCURRENCY"] != nil }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Writes land whole or not at all: a result is written to a hidden temporary file in the target
+/// folder and renamed into place. Temporary files still open when the process is interrupted are
+/// removed by `Interrupts`.
+public enum AtomicFile {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var pending: Set<Path> = []
+  nonisolated(unsafe) private static var counter = 0
+
+  /// Writes through `write(temporaryPath)`, then moves the file to `destination`. Without
+  /// `overwrite`, an existing destination is never replaced, even one created meanwhile.
+  public static func write(to destination: Path, overwrite: Bool, _ write: (Path) throws -> Void) throws {
+    try destination.directory.createDirectories()
+    let temp = temporaryPath(for: destination)
+    register(temp)
+    defer {
+      _ = temp.withCString { unlink($0) }
+      unregister(temp)
+    }
+    try write(temp)
+    try commit(temp, to: destination, overwrite: overwrite)
+  }
+
+  /// ".NAME.tmp-PID-N.EXT" beside the destination: same file system (so rename is atomic), hidden,
+  /// and with the destination's extension (which picks the saver).
+  static func temporaryPath(for destination: Path) -> Path {
+    lock.lock()
+    counter += 1
+    let n = counter
+    lock.unlock()
+    let ext = destination.extension.isEmpty ? "" : "." + destination.extension
+    let name = [UInt8(ascii: ".")] + destination.stem + Array(".tmp-\(getpid())-\(n)\(ext)".utf8)
+    return destination.directory.appending(name)
+  }
+
+  static func commit(_ temp: Path, to destination: Path, overwrite: Bool) throws {
+    let status = temp.withCString { t in
+      destination.withCString { d in
+        // link(2) fails if the destination exists: an atomic no-clobber rename.
+        overwrite ? rename(t, d) : link(t, d)
+      }
+    }
+    guard status == 0 else {
+      if !overwrite && errno == EEXIST { throw SystemError(errno: EEXIST, action: "cannot write \(destination)") }
+      if !overwrite && (errno == EPERM || errno == ENOTSUP || errno == EXDEV), !destination.exists {
+        // File systems without hard links: fall back to a checked rename.
+        guard temp.withCString({ t in destination.withCString { rename(t, $0) } }) == 0 else {
+          throw SystemError(errno: errno, action: "cannot write \(destination)")
+        }
+        return
+      }
+      throw SystemError(errno: errno, action: "cannot write \(destination)")
+    }
+  }
+
+  static func register(_ p: Path) {
+    lock.lock()
+    pending.insert(p)
+    lock.unlock()
+  }
+
+  static func unregister(_ p: Path) {
+    lock.lock()
+    pending.remove(p)
+    lock.unlock()
+  }
+
+  /// Removes every temporary file still being written.
+  static func removePending() {
+    lock.lock()
+    for p in pending { _ = p.withCString { unlink($0) } }
+    pending.removeAll()
+    lock.unlock()
+  }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP stop the process cleanly: temporary files are removed and the exit
+/// status is 128 + the signal number, as shells expect.
+public enum Interrupts {
+  /// Must run before any thread starts (libvips starts its own), so every thread inherits the mask
+  /// and the signals reach only the waiting thread.
+  public static func install() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    let blocked = set
+    let waiter = Thread {
+      var signal: Int32 = 0
+      var waitSet = blocked
+      sigwait(&waitSet, &signal)
+      AtomicFile.removePending()
+      _exit(128 + signal)
+    }
+    waiter.start()
+  }
+}

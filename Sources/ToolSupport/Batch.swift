@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import Imaging
+
+/// One input's work inside a batch: open it, save the result, add fields to its JSON record.
+public final class Job {
+  public let input: Input
+  public var record = JSONRecord()
+  let batch: Batch
+  var destination: OutputNaming.Destination?
+
+  init(input: Input, destination: OutputNaming.Destination?, batch: Batch) {
+    (self.input, self.destination, self.batch) = (input, destination, batch)
+    record["input"] = .string(input.description)
+  }
+
+  /// The input image, streaming and upright.
+  public func openImage() throws -> Image {
+    let image = try input.openImage(maxPixels: batch.options.maxPixels)
+    record["width"] = .int(image.width)
+    record["height"] = .int(image.height)
+    return image
+  }
+
+  /// Encodes `image` to this input's destination; files are written atomically.
+  public func save(_ image: Image, source: Image? = nil) throws {
+    let naming = batch.naming
+    let destination = try self.destination ?? naming.destination(for: input, inputFormat: input.defaultFormat(of: source))
+    record["output_width"] = .int(image.width)
+    record["output_height"] = .int(image.height)
+    switch destination {
+    case .standardOutput(let suffix):
+      record["output"] = .string("-")
+      try image.write(descriptor: 1, suffix: suffix)
+    case .file(let path):
+      record["output"] = .string(path.description)
+      let options = naming.saverOptions.map { "[\($0)]" } ?? ""
+      try AtomicFile.write(to: path, overwrite: batch.options.force) { temp in
+        try Path(bytes: temp.bytes + Array(options.utf8)).withCString { try image.save(to: $0) }
+      }
+    }
+  }
+}
+
+/// Runs a tool's work over every input: parallel jobs, one error line per failed input, JSON
+/// records, progress, no-clobber and skip-existing, and the exit status.
+public final class Batch: @unchecked Sendable {
+  public let options: BatchOptions
+  let naming: OutputNaming
+  let inputs: [Input]
+
+  /// Reads the inputs and checks that the output naming fits them. Call first thing in `run()`.
+  public init(tool: String, options: BatchOptions) throws {
+    Diagnostics.tool = tool
+    Interrupts.install()
+    self.options = options
+    let rawOutput = options.output.flatMap { InputList.rawArguments()[$0] }
+    naming = OutputNaming(output: options.output, format: options.format, outputPath: rawOutput)
+    do {
+      inputs = try InputList.read(arguments: options.inputs, nulSeparated: options.nulSeparated)
+    } catch {
+      throw ValidationError("\(error)")
+    }
+    if inputs.filter({ $0 == .standardInput }).count > 1 { throw ValidationError("'-' (standard input) can be given once") }
+    switch naming.target {
+    case .standardOutput:
+      if options.output == nil && inputs != [.standardInput] {
+        throw ValidationError("say where to write with -o DIR/, -o TEMPLATE or -o FILE")
+      }
+      if inputs.count != 1 { throw ValidationError("-o - (standard output) takes exactly one input") }
+      if options.json { throw ValidationError("--json cannot share standard output with an image") }
+    case .file:
+      if inputs.count != 1 { throw ValidationError("-o FILE takes one input; use -o DIR/ or a template with %s for several") }
+    default: break
+    }
+  }
+
+  /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
+  public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let workers = max(1, min(options.jobs ?? cores, inputs.count))
+    if !Vips.concurrencyFromEnvironment {
+      // Parallel images, or parallel tiles inside one image: never more threads than cores.
+      try? Vips.start()
+      Vips.concurrency = max(1, cores / workers)
+    }
+    Progress.shared.begin(total: Double(inputs.count), enabled: !options.quiet)
+    let state = RunState()
+    var claimed = Set<Path>()
+    let jobs: [Job?] = inputs.map { input in
+      let destination: OutputNaming.Destination?
+      do {
+        destination = try plan(input)
+      } catch {
+        report(Job(input: input, destination: nil, batch: self), error: error, state)
+        return nil
+      }
+      if case .file(let path)? = destination {
+        if !claimed.insert(path).inserted {
+          report(Job(input: input, destination: nil, batch: self), error: InputFailure("another input already writes \(path)"), state)
+          return nil
+        }
+        if path.exists && !options.force {
+          if options.skipExisting {
+            state.skipped += 1
+            Progress.shared.advance(by: 1)
+            return nil
+          }
+          report(Job(input: input, destination: nil, batch: self), error: InputFailure("\(path) exists (use -f to overwrite, or --skip-existing)"), state)
+          return nil
+        }
+      }
+      return Job(input: input, destination: destination, batch: self)
+    }
+    let pending = jobs.compactMap { $0 }
+    let group = DispatchGroup()
+    for _ in 0..<min(workers, max(pending.count, 1)) {
+      group.enter()
+      Thread {
+        while let job = state.next(pending) {
+          if state.fatal { break }
+          let start = Date()
+          do {
+            try work(job)
+            job.record["seconds"] = .double((Date().timeIntervalSince(start) * 1000).rounded() / 1000)
+            if self.options.json { StandardOutput.write(line: job.record.line) }
+          } catch let error as FatalError {
+            state.fatal = true
+            Diagnostics.error(error)
+          } catch {
+            self.report(job, error: error, state)
+          }
+          Progress.shared.advance(by: 1)
+        }
+        group.leave()
+      }.start()
+    }
+    group.wait()
+    Progress.shared.clearLine()
+    if state.fatal { return Status.fatal }
+    return state.failed > 0 ? Status.someFailed : Status.success
+  }
+
+  func plan(_ input: Input) throws -> OutputNaming.Destination? {
+    guard case .file = input else { return nil }  // named once the format is known
+    return try naming.destination(for: input, inputFormat: input.defaultFormat(of: nil))
+  }
+
+  func report(_ job: Job, error: Error, _ state: RunState) {
+    state.addFailure()
+    Diagnostics.error(job.input, "\(error)")
+    if options.json {
+      job.record["error"] = .string("\(error)")
+      StandardOutput.write(line: job.record.line)
+    }
+  }
+}
+
+final class RunState: @unchecked Sendable {
+  private let lock = NSLock()
+  private var index = 0
+  var failed = 0
+  var skipped = 0
+  var fatal = false
+
+  func next(_ jobs: [Job]) -> Job? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard index < jobs.count else { return nil }
+    index += 1
+    return jobs[index - 1]
+  }
+
+  func addFailure() {
+    lock.lock()
+    failed += 1
+    lock.unlock()
+  }
+}
