@@ -25,6 +25,7 @@ let package = Package(
     .target(name: "CVipsShim", dependencies: ["CVips"]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
+    .target(name: "Metrics", swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
@@ -32,7 +33,8 @@ let package = Package(
       swiftSettings: optimize),
     tool("downscale"),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
+    .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
   ],

@@ -124,3 +124,9 @@ VipsImage *srgv_generate(VipsImage *in, int width, int height, int bands, VipsBa
 }
 
 void srgv_error(const char *domain, const char *message) { vips_error(domain, "%s", message); }
+
+static void ignore_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {}
+
+void srgv_silence_warnings(void) {
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, ignore_log, NULL);
+}

@@ -13,11 +13,15 @@ public struct VipsError: Error, CustomStringConvertible {
   static func fromBuffer(_ fallback: String = "libvips operation failed") -> VipsError {
     guard let raw = vips_error_buffer_copy() else { return VipsError(fallback) }
     defer { g_free(raw) }
-    let lines = String(cString: raw).split(separator: "\n").map { line -> String in
-      if let colon = line.firstIndex(of: ":"), line.hasPrefix("Vips") || line.hasPrefix("vips") {
-        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    let lines = String(cString: raw).split(separator: "\n").compactMap { line -> String? in
+      // The temporary file a saver was writing is ours, not the user's business.
+      if line.contains("unable to write to target") || line.contains("unable to call") { return nil }
+      var text = String(line)
+      if let colon = text.firstIndex(of: ":"), ["Vips", "vips", "srg"].contains(where: text.hasPrefix) {
+        text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
       }
-      return String(line)
+      if text.hasSuffix("is not a known file format") { return "not a known image format" }
+      return text
     }
     var seen = Set<String>()
     let unique = lines.filter { !$0.isEmpty && seen.insert($0).inserted }
@@ -31,6 +35,8 @@ public enum Vips {
     // Batch tools open each file once: the operation cache only holds on to memory and file handles.
     guard srgv_init(CommandLine.arguments.first ?? "srg") == 0 else { return false }
     vips_cache_set_max(0)
+    // Failures reach the user as errors; libvips' warnings would only repeat them per tile.
+    srgv_silence_warnings()
     return true
   }()
 

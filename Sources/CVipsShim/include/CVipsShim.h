@@ -53,4 +53,7 @@ static inline int srgv_region_prepare(VipsRegion *r, int left, int top, int widt
 
 /* Appends `message` to libvips' error buffer, as an operation failing inside `generate` must. */
 void srgv_error(const char *domain, const char *message);
+
+/* Drops libvips' warnings (a failing tile repeats its error once per tile). */
+void srgv_silence_warnings(void);
 #endif
