@@ -122,11 +122,11 @@ final class DownscaleTests: ToolTestCase {
   }
 
   func testKeepsAlphaDepthProfileAndAppliesOrientation() throws {
-    try copyFixtures(["logo.png", "chelsea-16bit.png", "rocket-rotated-icc.jpg"])
-    let r = try downscale.run(["-s", "2", "-o", "out/", "logo.png", "chelsea-16bit.png", "rocket-rotated-icc.jpg"], in: work)
+    try copyFixtures(["cat-alpha.png", "chelsea-16bit.png", "rocket-rotated-icc.jpg"])
+    let r = try downscale.run(["-s", "2", "-o", "out/", "cat-alpha.png", "chelsea-16bit.png", "rocket-rotated-icc.jpg"], in: work)
     XCTAssertEqual(r.status, 0, r.stderr)
-    let logo = try ImageFacts(work.appendingPathComponent("out/logo.png"))
-    XCTAssertEqual([logo.width, logo.bands], [250, 4])
+    let cat = try ImageFacts(work.appendingPathComponent("out/cat-alpha.png"))
+    XCTAssertEqual([cat.width, cat.bands], [150, 4])
     XCTAssertEqual(try ImageFacts(work.appendingPathComponent("out/chelsea-16bit.png")).format, .ushort)
     let rocket = try ImageFacts(work.appendingPathComponent("out/rocket-rotated-icc.jpg"))
     XCTAssertEqual([rocket.width, rocket.height], [214, 320])  // 427x640 upright, halved
