@@ -5,10 +5,10 @@ import PackageDescription
 // Only Imaging imports the libvips modules; only Numerics imports OpenBLAS.
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
-func tool(_ name: String) -> Target {
+func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
   .executableTarget(
     name: name,
-    dependencies: ["ToolSupport", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+    dependencies: ["ToolSupport", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")] + extra,
     swiftSettings: optimize)
 }
 
@@ -16,6 +16,7 @@ let package = Package(
   name: "srg",
   products: [
     .executable(name: "downscale", targets: ["downscale"]),
+    .executable(name: "ssim", targets: ["ssim"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,7 @@ let package = Package(
       dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: optimize),
     tool("downscale"),
+    tool("ssim", ["Metrics"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

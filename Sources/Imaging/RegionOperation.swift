@@ -21,6 +21,9 @@ public struct Region {
     return Rect(left: Int(r.left), top: Int(r.top), width: Int(r.width), height: Int(r.height))
   }
 
+  /// Samples per pixel.
+  public var bands: Int { Int(pointer.pointee.im.pointee.Bands) }
+
   /// Bytes from one line to the next.
   public var lineStride: Int { Int(srgv_region_lskip(pointer)) }
 

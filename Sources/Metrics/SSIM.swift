@@ -1,61 +1,151 @@
 import Foundation
 
-/// Structural similarity (Wang, Bovik, Sheikh, Simoncelli 2004): local means, variances and
-/// covariance under a normalised Gaussian window, 'valid' filtering (no padding), mean of the map.
+/// Structural similarity (Wang, Bovik, Sheikh, Simoncelli 2004) between two planes: local means,
+/// variances and covariance under a separable window, the SSIM formula per window position, and the
+/// mean of the map over positions where the window lies inside the image ('valid' filtering, which is
+/// what scikit-image's crop of the padded map and Wang's `filter2(..., 'valid')` both amount to).
 public struct SSIM: Sendable {
-  public var windowSize = 11
-  public var sigma = 1.5
+  /// The 1-D window the 2-D window is the outer product of (normalised to sum 1).
+  public var window: [Double]
+  /// n/(n-1) for sample covariance (scikit-image's default), 1 for population covariance (Wang's).
+  public var covarianceNorm: Double
   public var k1 = 0.01
   public var k2 = 0.03
-  public var dataRange = 255.0
+  public var dataRange: Double
 
-  public init() {}
-
-  /// The normalised 1-D Gaussian the 2-D window is the outer product of.
-  var kernel: [Double] {
-    let r = Double(windowSize - 1) / 2
-    let g = (0..<windowSize).map { exp(-pow(Double($0) - r, 2) / (2 * sigma * sigma)) }
+  /// Wang et al. 2004: 11x11 Gaussian, sigma 1.5, population covariance; equals scikit-image's
+  /// `structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False)`.
+  public static func wang(dataRange: Double = 255) -> SSIM {
+    let g = (0..<11).map { exp(-pow(Double($0) - 5, 2) / (2 * 1.5 * 1.5)) }
     let s = g.reduce(0, +)
-    return g.map { $0 / s }
+    return SSIM(window: g.map { $0 / s }, covarianceNorm: 1, dataRange: dataRange)
   }
 
+  /// scikit-image's defaults: 7x7 uniform window, sample covariance (x 49/48).
+  public static func skimage(dataRange: Double = 255) -> SSIM {
+    SSIM(window: [Double](repeating: 1.0 / 7, count: 7), covarianceNorm: 49.0 / 48, dataRange: dataRange)
+  }
+
+  public init(window: [Double], covarianceNorm: Double, dataRange: Double) {
+    (self.window, self.covarianceNorm, self.dataRange) = (window, covarianceNorm, dataRange)
+  }
+
+  /// Wang's defaults with an 8-bit range (the SR papers' setting).
+  public init() { self = .wang() }
+
+  public var windowSize: Int { window.count }
+
+  /// Mean SSIM of two equal-sized planes.
   public func compute(_ a: Plane, _ b: Plane) -> Double {
-    precondition(a.width == b.width && a.height == b.height, "planes differ in size")
-    precondition(a.width >= windowSize && a.height >= windowSize, "image smaller than the SSIM window")
-    let c1 = pow(k1 * dataRange, 2), c2 = pow(k2 * dataRange, 2)
-    let ab = zip(a.samples, b.samples).map { $0 * $1 }
-    let mu1 = filter(a.samples, a.width, a.height), mu2 = filter(b.samples, a.width, a.height)
-    let s11 = filter(a.samples.map { $0 * $0 }, a.width, a.height)
-    let s22 = filter(b.samples.map { $0 * $0 }, a.width, a.height)
-    let s12 = filter(ab, a.width, a.height)
-    var total = 0.0
-    for i in 0..<mu1.count {
-      let m1 = mu1[i], m2 = mu2[i]
-      let v1 = s11[i] - m1 * m1, v2 = s22[i] - m2 * m2, cov = s12[i] - m1 * m2
-      total += ((2 * m1 * m2 + c1) * (2 * cov + c2)) / ((m1 * m1 + m2 * m2 + c1) * (v1 + v2 + c2))
-    }
-    return total / Double(mu1.count)
+    let r = statistics(a, b)
+    return r.ssim
   }
 
-  /// Separable 'valid' correlation with the Gaussian window.
-  func filter(_ x: [Double], _ width: Int, _ height: Int) -> [Double] {
-    let k = kernel, n = windowSize
-    let ow = width - n + 1, oh = height - n + 1
-    var rows = [Double](repeating: 0, count: ow * height)
-    for y in 0..<height {
-      for xo in 0..<ow {
-        var s = 0.0
-        for t in 0..<n { s += k[t] * x[y * width + xo + t] }
-        rows[y * ow + xo] = s
+  /// Mean SSIM and mean contrast-structure term (MS-SSIM's per-scale factor) of two planes.
+  public func statistics(_ a: Plane, _ b: Plane) -> (ssim: Double, cs: Double) {
+    precondition(a.width == b.width && a.height == b.height, "planes differ in size")
+    var acc = SSIMAccumulator(self, width: a.width, height: a.height)
+    a.samples.withUnsafeBufferPointer { pa in
+      b.samples.withUnsafeBufferPointer { pb in
+        acc.consume(rows: a.height, a: pa.baseAddress!, b: pb.baseAddress!)
       }
     }
-    var out = [Double](repeating: 0, count: ow * oh)
-    for yo in 0..<oh {
-      for t in 0..<n {
-        let w = k[t]
-        for xo in 0..<ow { out[yo * ow + xo] += w * rows[(yo + t) * ow + xo] }
+    return acc.result
+  }
+}
+
+/// Streams rows of two planes through the SSIM computation, keeping only the last `windowSize`
+/// rows of horizontally filtered statistics, so images of any height pass in bounded memory.
+public struct SSIMAccumulator {
+  let ssim: SSIM
+  let width: Int
+  let outWidth: Int
+  /// Horizontally filtered (a, b, a^2, b^2, ab) of the last `windowSize` rows; row r sits in slot r % n.
+  private var filtered: [Double]
+  private var products: [Double]
+  private var line: [Double]
+  private var rowsSeen = 0
+  private var sumSSIM = 0.0
+  private var sumCS = 0.0
+  private var count = 0
+
+  public init(_ ssim: SSIM, width: Int, height: Int) {
+    precondition(width >= ssim.windowSize && height >= ssim.windowSize, "image smaller than the SSIM window")
+    (self.ssim, self.width) = (ssim, width)
+    outWidth = width - ssim.windowSize + 1
+    filtered = [Double](repeating: 0, count: 5 * ssim.windowSize * outWidth)
+    products = [Double](repeating: 0, count: 3 * width)
+    line = [Double](repeating: 0, count: 5 * outWidth)
+  }
+
+  /// (mean SSIM, mean contrast-structure term) over the map positions computed so far.
+  public var result: (ssim: Double, cs: Double) { (sumSSIM / Double(count), sumCS / Double(count)) }
+
+  /// Takes the next `rows` rows of each plane (row-major, `width` samples each).
+  public mutating func consume(rows: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>) {
+    for r in 0..<rows {
+      horizontal(a + r * width, b + r * width)
+      rowsSeen += 1
+      if rowsSeen >= ssim.windowSize { emit() }
+    }
+  }
+
+  private mutating func horizontal(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>) {
+    let n = ssim.windowSize, ow = outWidth, w = width
+    let slot = rowsSeen % n
+    products.withUnsafeMutableBufferPointer { p in
+      let aa = p.baseAddress!, bb = aa + w, ab = bb + w
+      for j in 0..<w {
+        aa[j] = a[j] * a[j]
+        bb[j] = b[j] * b[j]
+        ab[j] = a[j] * b[j]
+      }
+      filtered.withUnsafeMutableBufferPointer { f in
+        ssim.window.withUnsafeBufferPointer { k in
+          for (q, src) in [a, b, UnsafePointer(aa), UnsafePointer(bb), UnsafePointer(ab)].enumerated() {
+            let out = f.baseAddress! + (q * n + slot) * ow
+            out.update(repeating: 0, count: ow)
+            for t in 0..<n {
+              let wt = k[t], s = src + t
+              for j in 0..<ow { out[j] += wt * s[j] }
+            }
+          }
+        }
       }
     }
-    return out
+  }
+
+  /// Filters the last `windowSize` rows vertically into one row of the SSIM map and sums it.
+  private mutating func emit() {
+    let n = ssim.windowSize, ow = outWidth
+    let first = rowsSeen - n  // oldest row in the window
+    let c1 = pow(ssim.k1 * ssim.dataRange, 2), c2 = pow(ssim.k2 * ssim.dataRange, 2), norm = ssim.covarianceNorm
+    var sumS = 0.0, sumC = 0.0
+    line.withUnsafeMutableBufferPointer { l in
+      let acc = l.baseAddress!
+      acc.update(repeating: 0, count: 5 * ow)
+      filtered.withUnsafeBufferPointer { f in
+        ssim.window.withUnsafeBufferPointer { k in
+          for q in 0..<5 {
+            let dst = acc + q * ow
+            for t in 0..<n {
+              let wt = k[t], src = f.baseAddress! + (q * n + (first + t) % n) * ow
+              for j in 0..<ow { dst[j] += wt * src[j] }
+            }
+          }
+        }
+      }
+      let mu1 = acc, mu2 = acc + ow, s11 = acc + 2 * ow, s22 = acc + 3 * ow, s12 = acc + 4 * ow
+      for j in 0..<ow {
+        let m1 = mu1[j], m2 = mu2[j]
+        let v1 = norm * (s11[j] - m1 * m1), v2 = norm * (s22[j] - m2 * m2), cov = norm * (s12[j] - m1 * m2)
+        let cs = (2 * cov + c2) / (v1 + v2 + c2)
+        sumS += (2 * m1 * m2 + c1) / (m1 * m1 + m2 * m2 + c1) * cs
+        sumC += cs
+      }
+    }
+    sumSSIM += sumS
+    sumCS += sumC
+    count += ow
   }
 }

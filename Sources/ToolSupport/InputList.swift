@@ -28,7 +28,7 @@ public enum InputList {
   }
 
   /// Splits a list, dropping empty entries and the carriage return of CRLF lines.
-  static func split(_ data: [UInt8], separator: UInt8) -> [[UInt8]] {
+  public static func split(_ data: [UInt8], separator: UInt8) -> [[UInt8]] {
     data.split(separator: separator).compactMap { entry in
       var e = Array(entry)
       if separator != 0, e.last == UInt8(ascii: "\r") { e.removeLast() }
@@ -36,7 +36,7 @@ public enum InputList {
     }
   }
 
-  static func readAll(fd: Int32) -> [UInt8] {
+  public static func readAll(fd: Int32) -> [UInt8] {
     var data = [UInt8]()
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -47,7 +47,7 @@ public enum InputList {
   }
 
   /// argv as bytes, keyed by the (lossily decoded) strings the argument parser sees.
-  static func rawArguments() -> [String: Path] {
+  public static func rawArguments() -> [String: Path] {
     var map: [String: Path] = [:]
     for i in 1..<Int(CommandLine.argc) {
       guard let p = CommandLine.unsafeArgv[i] else { continue }

@@ -91,3 +91,31 @@ public struct SystemError: Error, CustomStringConvertible {
   public init(errno: Int32, action: String) { (self.errno, self.action) = (errno, action) }
   public var description: String { "\(action): \(String(cString: strerror(errno)))" }
 }
+
+extension Path {
+  /// Every regular file under this folder, recursively, as paths relative to it, sorted bytewise.
+  /// Hidden entries (names starting with ".") are skipped.
+  public func filesRecursively() throws -> [Path] {
+    var found: [Path] = []
+    func walk(_ relative: Path?) throws {
+      let dir = relative.map { appending($0.bytes) } ?? self
+      guard let handle = dir.withCString({ opendir($0) }) else {
+        throw SystemError(errno: errno, action: "cannot read folder \(dir)")
+      }
+      defer { closedir(handle) }
+      var children: [([UInt8], Bool)] = []
+      while let entry = readdir(handle) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+        if name.first == UInt8(ascii: ".") { continue }
+        let child = relative.map { $0.appending(name) } ?? Path(bytes: name)
+        let full = appending(child.bytes)
+        children.append((child.bytes, full.isDirectory))
+      }
+      for (child, isDir) in children.sorted(by: { $0.0.lexicographicallyPrecedes($1.0) }) {
+        if isDir { try walk(Path(bytes: child)) } else { found.append(Path(bytes: child)) }
+      }
+    }
+    try walk(nil)
+    return found
+  }
+}
