@@ -3,7 +3,9 @@ import PackageDescription
 
 // Layers, top to bottom: executables -> ToolSupport -> Imaging / Numerics -> C modules.
 // Only Imaging imports the libvips modules; only Numerics imports OpenBLAS.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Release builds are tuned for the processor that builds them (as ggml does by default): the
+// float64 filters of ssim and the resamplers vectorise to its widest registers.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
 
 func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
   .executableTarget(

@@ -45,6 +45,7 @@ public struct SSIM: Sendable {
   public func statistics(_ a: Plane, _ b: Plane) -> (ssim: Double, cs: Double) {
     precondition(a.width == b.width && a.height == b.height, "planes differ in size")
     var acc = SSIMAccumulator(self, width: a.width, height: a.height)
+    acc.contrastStructure = true
     a.samples.withUnsafeBufferPointer { pa in
       b.samples.withUnsafeBufferPointer { pb in
         acc.consume(rows: a.height, a: pa.baseAddress!, b: pb.baseAddress!)
@@ -68,6 +69,9 @@ public struct SSIMAccumulator {
   private var sumSSIM = 0.0
   private var sumCS = 0.0
   private var count = 0
+
+  /// Whether to also sum the contrast-structure term (MS-SSIM needs it; plain SSIM does not).
+  public var contrastStructure = false
 
   public init(_ ssim: SSIM, width: Int, height: Int) {
     precondition(width >= ssim.windowSize && height >= ssim.windowSize, "image smaller than the SSIM window")
@@ -103,12 +107,7 @@ public struct SSIMAccumulator {
       filtered.withUnsafeMutableBufferPointer { f in
         ssim.window.withUnsafeBufferPointer { k in
           for (q, src) in [a, b, UnsafePointer(aa), UnsafePointer(bb), UnsafePointer(ab)].enumerated() {
-            let out = f.baseAddress! + (q * n + slot) * ow
-            out.update(repeating: 0, count: ow)
-            for t in 0..<n {
-              let wt = k[t], s = src + t
-              for j in 0..<ow { out[j] += wt * s[j] }
-            }
+            weightedSum(into: f.baseAddress! + (q * n + slot) * ow, count: ow, weights: k) { src + $0 }
           }
         }
       }
@@ -123,29 +122,94 @@ public struct SSIMAccumulator {
     var sumS = 0.0, sumC = 0.0
     line.withUnsafeMutableBufferPointer { l in
       let acc = l.baseAddress!
-      acc.update(repeating: 0, count: 5 * ow)
       filtered.withUnsafeBufferPointer { f in
         ssim.window.withUnsafeBufferPointer { k in
           for q in 0..<5 {
-            let dst = acc + q * ow
-            for t in 0..<n {
-              let wt = k[t], src = f.baseAddress! + (q * n + (first + t) % n) * ow
-              for j in 0..<ow { dst[j] += wt * src[j] }
-            }
+            weightedSum(into: acc + q * ow, count: ow, weights: k) { UnsafePointer(f.baseAddress! + (q * n + (first + $0) % n) * ow) }
           }
         }
       }
       let mu1 = acc, mu2 = acc + ow, s11 = acc + 2 * ow, s22 = acc + 3 * ow, s12 = acc + 4 * ow
+      // The map row is written out (mu1 and mu2 are overwritten) and summed afterwards, so both
+      // loops vectorise: a running sum in the first would pin it to one lane.
       for j in 0..<ow {
         let m1 = mu1[j], m2 = mu2[j]
         let v1 = norm * (s11[j] - m1 * m1), v2 = norm * (s22[j] - m2 * m2), cov = norm * (s12[j] - m1 * m2)
-        let cs = (2 * cov + c2) / (v1 + v2 + c2)
-        sumS += (2 * m1 * m2 + c1) / (m1 * m1 + m2 * m2 + c1) * cs
-        sumC += cs
+        let csNumerator = 2 * cov + c2, csDenominator = v1 + v2 + c2
+        // One division per position: luminance and contrast-structure share it.
+        mu1[j] = ((2 * m1 * m2 + c1) * csNumerator) / ((m1 * m1 + m2 * m2 + c1) * csDenominator)
+        mu2[j] = csNumerator / csDenominator
       }
+      sumS = sum(mu1, ow)
+      if contrastStructure { sumC = sum(mu2, ow) }
     }
     sumSSIM += sumS
     sumCS += sumC
     count += ow
   }
+}
+
+/// out[j] = sum over t of weights[t] * source(t)[j], four sources per sweep so each output element
+/// is loaded and stored once per four taps rather than once per tap.
+@inline(__always)
+func weightedSum(
+  into out: UnsafeMutablePointer<Double>, count: Int, weights: UnsafeBufferPointer<Double>,
+  source: (Int) -> UnsafePointer<Double>
+) {
+  var t = 0
+  while t < weights.count {
+    let taps = min(4, weights.count - t)
+    let first = t == 0
+    let s0 = source(t), w0 = weights[t]
+    switch taps {
+    case 4:
+      let s1 = source(t + 1), s2 = source(t + 2), s3 = source(t + 3)
+      let w1 = weights[t + 1], w2 = weights[t + 2], w3 = weights[t + 3]
+      if first {
+        for j in 0..<count { out[j] = w0 * s0[j] + w1 * s1[j] + w2 * s2[j] + w3 * s3[j] }
+      } else {
+        for j in 0..<count { out[j] += w0 * s0[j] + w1 * s1[j] + w2 * s2[j] + w3 * s3[j] }
+      }
+    case 3:
+      let s1 = source(t + 1), s2 = source(t + 2), w1 = weights[t + 1], w2 = weights[t + 2]
+      if first {
+        for j in 0..<count { out[j] = w0 * s0[j] + w1 * s1[j] + w2 * s2[j] }
+      } else {
+        for j in 0..<count { out[j] += w0 * s0[j] + w1 * s1[j] + w2 * s2[j] }
+      }
+    case 2:
+      let s1 = source(t + 1), w1 = weights[t + 1]
+      if first {
+        for j in 0..<count { out[j] = w0 * s0[j] + w1 * s1[j] }
+      } else {
+        for j in 0..<count { out[j] += w0 * s0[j] + w1 * s1[j] }
+      }
+    default:
+      if first {
+        for j in 0..<count { out[j] = w0 * s0[j] }
+      } else {
+        for j in 0..<count { out[j] += w0 * s0[j] }
+      }
+    }
+    t += taps
+  }
+}
+
+/// Sum of `count` doubles in four interleaved partial sums (vectorisable, and more accurate than
+/// one running sum).
+@inline(__always)
+func sum(_ x: UnsafePointer<Double>, _ count: Int) -> Double {
+  var partial = SIMD4<Double>.zero
+  var j = 0
+  let raw = UnsafeRawPointer(x)
+  while j + 4 <= count {
+    partial += raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+    j += 4
+  }
+  var total = partial.sum()
+  while j < count {
+    total += x[j]
+    j += 1
+  }
+  return total
 }
