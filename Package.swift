@@ -16,6 +16,7 @@ let package = Package(
   name: "srg",
   products: [
     .executable(name: "downscale", targets: ["downscale"]),
+    .executable(name: "crappify", targets: ["crappify"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +33,7 @@ let package = Package(
       dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: optimize),
     tool("downscale"),
+    tool("crappify"),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

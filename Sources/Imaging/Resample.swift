@@ -155,3 +155,18 @@ extension Image {
     return try source.applying(op, width: width, height: height, bands: bands, format: source.format, demand: .strips)
   }
 }
+
+extension Image {
+  /// Resizes with one weight table per axis (output size: the tables' output lengths). With
+  /// `roundBetweenPasses`, 8- and 16-bit results are rounded after the horizontal pass, as Pillow does.
+  /// 8-bit, 16-bit and float images keep their format; others are computed as float.
+  public func resampled(horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false) throws -> Image {
+    precondition(horizontal.inputLength == width && vertical.inputLength == height)
+    let direct: Set<PixelFormat> = [.uchar, .ushort, .float]
+    let source = direct.contains(format) ? self : try cast(.float)
+    let op = Resample(
+      horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses)
+    return try source.applying(
+      op, width: horizontal.outputLength, height: vertical.outputLength, bands: bands, format: source.format, demand: .strips)
+  }
+}
