@@ -19,6 +19,7 @@ let package = Package(
   products: [
     .executable(name: "downscale", targets: ["downscale"]),
     .executable(name: "ssim", targets: ["ssim"]),
+    .executable(name: "crappify", targets: ["crappify"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,7 @@ let package = Package(
       swiftSettings: optimize),
     tool("downscale"),
     tool("ssim", ["Metrics"]),
+    tool("crappify"),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

@@ -130,3 +130,54 @@ static void ignore_log(const gchar *domain, GLogLevelFlags level, const gchar *m
 void srgv_silence_warnings(void) {
   g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, ignore_log, NULL);
 }
+
+VipsImage *srgv_flatten(VipsImage *in) { UNARY(vips_flatten(in, &out, NULL)); }
+VipsImage *srgv_colourspace(VipsImage *in, VipsInterpretation space) {
+  UNARY(vips_colourspace(in, &out, space, NULL));
+}
+
+VipsImage *srgv_conv_float(VipsImage *in, const double *weights, int width, int height) {
+  VipsImage *mask = vips_image_new_matrix_from_array(width, height, weights, width * height);
+  if (!mask) return NULL;
+  VipsImage *out = NULL;
+  int status = vips_conv(in, &out, mask, "precision", VIPS_PRECISION_FLOAT, NULL);
+  g_object_unref(mask);
+  return status ? NULL : out;
+}
+
+VipsImage *srgv_gaussblur_float(VipsImage *in, double sigma, double min_ampl) {
+  UNARY(vips_gaussblur(in, &out, sigma, "precision", VIPS_PRECISION_FLOAT, "min_ampl", min_ampl, NULL));
+}
+
+int srgv_jpegsave_buffer(VipsImage *in, int q, void **buf, size_t *len) {
+  return vips_jpegsave_buffer(in, buf, len, "Q", q, "strip", TRUE, "subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON,
+                              NULL);
+}
+
+VipsImage *srgv_load_buffer_copy(const void *data, size_t len) {
+  VipsBlob *blob = vips_blob_copy(data, len);
+  VipsSource *source = vips_source_new_from_blob(blob);
+  vips_area_unref(VIPS_AREA(blob));
+  if (!source) return NULL;
+  return load_source(source, 1);
+}
+
+VipsImage *srgv_text(const char *text, const char *font, const char *fontfile) {
+  VipsImage *out = NULL;
+  int status = fontfile ? vips_text(&out, text, "font", font, "fontfile", fontfile, NULL)
+                        : vips_text(&out, text, "font", font, NULL);
+  return status ? NULL : out;
+}
+
+VipsImage *srgv_embed_black(VipsImage *in, int x, int y, int width, int height) {
+  UNARY(vips_embed(in, &out, x, y, width, height, "extend", VIPS_EXTEND_BLACK, NULL));
+}
+
+VipsImage *srgv_constant_like(VipsImage *like, const double *c, int n) {
+  return vips_image_new_from_image(like, c, n);
+}
+
+VipsImage *srgv_ifthenelse_blend(VipsImage *cond, VipsImage *in1, VipsImage *in2) {
+  VipsImage *out = NULL;
+  return vips_ifthenelse(cond, in1, in2, &out, "blend", TRUE, NULL) ? NULL : out;
+}

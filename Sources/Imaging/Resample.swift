@@ -78,13 +78,37 @@ final class Resample: RegionOperation, @unchecked Sendable {
     let taps = horizontal.taps, bands = self.bands
     horizontal.indices.withUnsafeBufferPointer { idx in
       horizontal.weights.withUnsafeBufferPointer { wts in
-        for x in r.left..<r.right {
-          let o = (x - r.left) * bands
-          for b in 0..<bands { dst[o + b] = 0 }
-          for k in 0..<taps {
-            let w = wts[x * taps + k]
-            let s = (Int(idx[x * taps + k]) - firstColumn) * bands
-            for b in 0..<bands { dst[o + b] += w * sample(s + b) }
+        // One- and three-band images (the common cases) sum in registers; the order of the
+        // additions, and so the result, is the same as the general loop's.
+        switch bands {
+        case 1:
+          for x in r.left..<r.right {
+            var a: Float = 0
+            for k in 0..<taps { a += wts[x * taps + k] * sample(Int(idx[x * taps + k]) - firstColumn) }
+            dst[x - r.left] = a
+          }
+        case 3:
+          for x in r.left..<r.right {
+            var a0: Float = 0, a1: Float = 0, a2: Float = 0
+            for k in 0..<taps {
+              let w = wts[x * taps + k]
+              let s = (Int(idx[x * taps + k]) - firstColumn) * 3
+              a0 += w * sample(s)
+              a1 += w * sample(s + 1)
+              a2 += w * sample(s + 2)
+            }
+            let o = (x - r.left) * 3
+            (dst[o], dst[o + 1], dst[o + 2]) = (a0, a1, a2)
+          }
+        default:
+          for x in r.left..<r.right {
+            let o = (x - r.left) * bands
+            for b in 0..<bands { dst[o + b] = 0 }
+            for k in 0..<taps {
+              let w = wts[x * taps + k]
+              let s = (Int(idx[x * taps + k]) - firstColumn) * bands
+              for b in 0..<bands { dst[o + b] += w * sample(s + b) }
+            }
           }
         }
       }
@@ -153,5 +177,20 @@ extension Image {
     let op = Resample(
       horizontal: tables.0, vertical: tables.1, bands: bands, format: source.format, roundBetweenPasses: rule == .pil)
     return try source.applying(op, width: width, height: height, bands: bands, format: source.format, demand: .strips)
+  }
+}
+
+extension Image {
+  /// Resizes with one weight table per axis (output size: the tables' output lengths). With
+  /// `roundBetweenPasses`, 8- and 16-bit results are rounded after the horizontal pass, as Pillow does.
+  /// 8-bit, 16-bit and float images keep their format; others are computed as float.
+  public func resampled(horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false) throws -> Image {
+    precondition(horizontal.inputLength == width && vertical.inputLength == height)
+    let direct: Set<PixelFormat> = [.uchar, .ushort, .float]
+    let source = direct.contains(format) ? self : try cast(.float)
+    let op = Resample(
+      horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses)
+    return try source.applying(
+      op, width: horizontal.outputLength, height: vertical.outputLength, bands: bands, format: source.format, demand: .strips)
   }
 }

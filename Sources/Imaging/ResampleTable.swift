@@ -72,20 +72,27 @@ public struct ResampleTable: Sendable {
     return m < n ? m : period - 1 - m
   }
 
-  /// Pillow's `Image.resize(..., BICUBIC)` along one axis (libImaging/Resample.c, `precompute_coeffs`):
-  /// output sample x sits at (x + 0.5) * in/out; the support (2) widens by in/out when shrinking; the
-  /// window is clipped to the image and its weights renormalised.
-  public static func pillow(inputLength n: Int, outputLength: Int) -> ResampleTable {
+  /// Pillow's filters: BICUBIC (Keys, a = -0.5, support 2) and BILINEAR (the triangle, support 1).
+  public enum PillowFilter: Sendable {
+    case bicubic, bilinear
+    var support: Double { self == .bicubic ? 2 : 1 }
+    func callAsFunction(_ x: Double) -> Double { self == .bicubic ? cubic(x) : max(0, 1 - abs(x)) }
+  }
+
+  /// Pillow's `Image.resize(..., BICUBIC or BILINEAR)` along one axis (libImaging/Resample.c,
+  /// `precompute_coeffs`): output sample x sits at (x + 0.5) * in/out; the filter's support widens by
+  /// in/out when shrinking; the window is clipped to the image and its weights renormalised.
+  public static func pillow(inputLength n: Int, outputLength: Int, filter: PillowFilter = .bicubic) -> ResampleTable {
     let scale = Double(n) / Double(outputLength)
     let filterScale = max(scale, 1)
-    let support = 2 * filterScale
+    let support = filter.support * filterScale
     let taps = Int(support.rounded(.up)) * 2 + 1
     var indices = [Int32](), weights = [Float]()
     for x in 0..<outputLength {
       let center = (Double(x) + 0.5) * scale
       let lo = max(Int(center - support + 0.5), 0)
       let hi = min(Int(center + support + 0.5), n)
-      var w = (lo..<hi).map { cubic((Double($0) - center + 0.5) / filterScale) }
+      var w = (lo..<hi).map { filter((Double($0) - center + 0.5) / filterScale) }
       let sum = w.reduce(0, +)
       if sum != 0 { w = w.map { $0 / sum } }
       for k in 0..<taps {

@@ -56,4 +56,24 @@ void srgv_error(const char *domain, const char *message);
 
 /* Drops libvips' warnings (a failing tile repeats its error once per tile). */
 void srgv_silence_warnings(void);
+
+/* Degradations (crappify). */
+VipsImage *srgv_flatten(VipsImage *in);
+VipsImage *srgv_colourspace(VipsImage *in, VipsInterpretation space);
+/* Convolves with a width x height matrix of weights, in float; the output is float. */
+VipsImage *srgv_conv_float(VipsImage *in, const double *weights, int width, int height);
+/* Gaussian blur computed in float down to weights of `min_ampl`; the output is float. */
+VipsImage *srgv_gaussblur_float(VipsImage *in, double sigma, double min_ampl);
+/* Encodes 8-bit `in` as a baseline JPEG at quality `q` with 4:2:0 chroma and no metadata. The
+ * buffer is g_malloc'd. */
+int srgv_jpegsave_buffer(VipsImage *in, int q, void **buf, size_t *len);
+/* Decodes an image from a copy of `data`, which the caller may free at once. */
+VipsImage *srgv_load_buffer_copy(const void *data, size_t len);
+/* A one-band uchar mask of `text` rendered with pango; `fontfile` (may be NULL) is loaded first. */
+VipsImage *srgv_text(const char *text, const char *font, const char *fontfile);
+VipsImage *srgv_embed_black(VipsImage *in, int x, int y, int width, int height);
+/* A constant image the size and format of `like`, with `n` bands of values `c`. */
+VipsImage *srgv_constant_like(VipsImage *like, const double *c, int n);
+/* Mixes `in1` (where cond is 255) and `in2` (where cond is 0), in proportion between. */
+VipsImage *srgv_ifthenelse_blend(VipsImage *cond, VipsImage *in1, VipsImage *in2);
 #endif
