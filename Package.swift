@@ -20,6 +20,7 @@ let package = Package(
     .executable(name: "downscale", targets: ["downscale"]),
     .executable(name: "ssim", targets: ["ssim"]),
     .executable(name: "crappify", targets: ["crappify"]),
+    .executable(name: "srg", targets: ["srg"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,7 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", swiftSettings: optimize),
+    .target(name: "Inference", dependencies: ["Numerics"], swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
@@ -38,9 +40,11 @@ let package = Package(
     tool("downscale"),
     tool("ssim", ["Metrics"]),
     tool("crappify"),
+    tool("srg", ["Inference"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
   ],

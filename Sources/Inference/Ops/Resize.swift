@@ -1,0 +1,62 @@
+import Foundation
+
+/// Interpolation modes of `Resize`.
+public enum ResizeMode: String, Sendable, Codable {
+  case nearest, bilinear, bicubic
+}
+
+/// Resizing by a scale factor, as ncnn's Interp and PyTorch's interpolate (align_corners=False) do:
+/// output size floor(n * scale); bilinear and bicubic (A = -0.75) sample at (d + 0.5) * n/out - 0.5
+/// with edge samples repeated; nearest takes min(floor(d / scale), n - 1).
+enum Resize {
+  static func forward(_ x: Tensor, mode: ResizeMode, scaleY: Float, scaleX: Float) throws -> Tensor {
+    let oh = Int(Float(x.height) * scaleY), ow = Int(Float(x.width) * scaleX)
+    guard oh > 0, ow > 0 else { throw InferenceError("resize: \(x.height)x\(x.width) scaled by \(scaleY)x\(scaleX) is empty") }
+    let ys = taps(mode, x.height, oh, scaleY), xs = taps(mode, x.width, ow, scaleX)
+    var out = Tensor(channels: x.channels, height: oh, width: ow)
+    var rowBuffer = [Float](repeating: 0, count: ow)
+    for c in 0..<x.channels {
+      for oy in 0..<oh {
+        for ox in 0..<ow { rowBuffer[ox] = 0 }
+        for (iy, wy) in ys[oy] {
+          let row = (c * x.height + iy) * x.width
+          for ox in 0..<ow {
+            var s: Float = 0
+            for (ix, wx) in xs[ox] { s += wx * x.data[row + ix] }
+            rowBuffer[ox] += wy * s
+          }
+        }
+        let base = (c * oh + oy) * ow
+        out.data.replaceSubrange(base..<(base + ow), with: rowBuffer)
+      }
+    }
+    return out
+  }
+
+  /// For each output index, the input indices and weights it reads.
+  static func taps(_ mode: ResizeMode, _ n: Int, _ out: Int, _ scale: Float) -> [[(Int, Float)]] {
+    let clamp = { (i: Int) in min(max(i, 0), n - 1) }
+    return (0..<out).map { d -> [(Int, Float)] in
+      switch mode {
+      case .nearest:
+        return [(min(Int(Float(d) * (1 / scale)), n - 1), 1)]
+      case .bilinear:
+        let f = max((Float(d) + 0.5) * Float(n) / Float(out) - 0.5, 0)
+        let i = Int(f.rounded(.down)), t = f - Float(i)
+        return [(clamp(i), 1 - t), (clamp(i + 1), t)]
+      case .bicubic:
+        let f = (Float(d) + 0.5) * Float(n) / Float(out) - 0.5
+        let i = Int(f.rounded(.down)), t = f - Float(i)
+        return (-1...2).map { k in (clamp(i + k), cubic(Float(k) - t)) }
+      }
+    }
+  }
+
+  /// Keys' cubic with A = -0.75 (PyTorch's and ncnn's bicubic).
+  static func cubic(_ x: Float) -> Float {
+    let a: Float = -0.75, ax = abs(x)
+    if ax <= 1 { return ((a + 2) * ax - (a + 3)) * ax * ax + 1 }
+    if ax < 2 { return ((a * ax - 5 * a) * ax + 8 * a) * ax - 4 * a }
+    return 0
+  }
+}
