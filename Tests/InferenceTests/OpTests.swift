@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+
+@testable import Inference
+
+/// Each fast op against its plain reference, on odd sizes, padding and channel counts.
+final class OpTests: XCTestCase {
+  func random(_ n: Int, seed: UInt64) -> [Float] {
+    var s = seed
+    return (0..<n).map { _ in
+      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Float(Int(s >> 40) % 2001 - 1000) / 1000
+    }
+  }
+
+  func assertClose(_ a: Tensor, _ b: Tensor, _ tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.shape, b.shape, file: file, line: line)
+    let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0
+    XCTAssertLessThan(worst, tolerance, file: file, line: line)
+  }
+
+  func testConvolutionMatchesReference() {
+    let cases: [(cin: Int, cout: Int, k: (Int, Int), s: (Int, Int), d: (Int, Int), p: (Int, Int, Int, Int), g: Int, h: Int, w: Int)] = [
+      (3, 5, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 1, 7, 9),
+      (4, 6, (1, 1), (1, 1), (1, 1), (0, 0, 0, 0), 1, 5, 3),
+      (4, 4, (3, 3), (2, 2), (1, 1), (1, 1, 0, 2), 2, 9, 8),
+      (2, 3, (5, 3), (1, 2), (2, 1), (2, 0, 3, 1), 1, 11, 6),
+      (6, 6, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 6, 4, 4),
+      (3, 2, (9, 9), (1, 1), (1, 1), (4, 4, 4, 4), 1, 13, 10),
+    ]
+    for (i, c) in cases.enumerated() {
+      var conv = Conv2D(
+        inChannels: c.cin, outChannels: c.cout, kernel: (c.k.0, c.k.1),
+        weight: random(c.cout * c.cin / c.g * c.k.0 * c.k.1, seed: UInt64(i)), bias: random(c.cout, seed: 99))
+      conv.stride = (c.s.0, c.s.1)
+      conv.dilation = (c.d.0, c.d.1)
+      conv.padding = c.p
+      conv.groups = c.g
+      conv.activation = i % 2 == 0 ? .leakyReLU(slope: 0.2) : .relu
+      let x = Tensor(channels: c.cin, height: c.h, width: c.w, data: random(c.cin * c.h * c.w, seed: 7))
+      var scratch: [Float] = []
+      assertClose(conv.forward(x, scratch: &scratch), conv.reference(x))
+    }
+  }
+
+  func testTransposedConvolutionMatchesReference() {
+    for (i, (k, s, p, op)) in [(4, 2, 3, 0), (2, 2, 0, 0), (3, 2, 1, 1), (3, 1, 1, 0)].enumerated() {
+      let d = ConvTranspose2D(
+        inChannels: 3, outChannels: 2, kernel: (k, k), stride: (s, s), padding: (p, p, p, p), outputPadding: (op, op),
+        weight: random(2 * 3 * k * k, seed: UInt64(i + 10)), bias: random(2, seed: 3), activation: .leakyReLU(slope: 0.1))
+      let x = Tensor(channels: 3, height: 5, width: 7, data: random(105, seed: 4))
+      var scratch: [Float] = []
+      assertClose(d.forward(x, scratch: &scratch), d.reference(x))
+    }
+  }
+
+  func testPixelShuffleAndUnshuffleInvert() throws {
+    let x = Tensor(channels: 8, height: 3, width: 5, data: random(120, seed: 1))
+    let up = try PixelShuffle.forward(x, factor: 2)
+    XCTAssertEqual(up.shape, [2, 6, 10])
+    XCTAssertEqual(up[1, 3, 4], x[4 + 2 * 1 + 0, 1, 2])  // c*r*r + i*r + j with c=1, i=1, j=0
+    XCTAssertEqual(try PixelShuffle.inverse(up, factor: 2), x)
+  }
+
+  func testResizeModes() throws {
+    let x = Tensor(channels: 1, height: 2, width: 2, data: [0, 1, 2, 3])
+    let nearest = try Resize.forward(x, mode: .nearest, scaleY: 2, scaleX: 2)
+    XCTAssertEqual(nearest.data, [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3])
+    let bilinear = try Resize.forward(x, mode: .bilinear, scaleY: 2, scaleX: 2)
+    // PyTorch: F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
+    XCTAssertEqual(bilinear.data[0..<4].map { ($0 * 1000).rounded() / 1000 }, [0, 0.25, 0.75, 1])
+    let cubic = try Resize.forward(Tensor(channels: 1, height: 1, width: 4, data: [0, 1, 2, 3]), mode: .bicubic, scaleY: 1, scaleX: 0.5)
+    XCTAssertEqual(cubic.shape, [1, 1, 2])
+    // Sample at 0.5: taps -1, 0, 1, 2 with the edge repeated, weights w(1.5), w(0.5), w(0.5), w(1.5) of
+    // Keys' cubic (A = -0.75): 0 + 0 + 0.59375 * 1 - 0.09375 * 2.
+    XCTAssertEqual(cubic.data[0], 0.40625, accuracy: 1e-6)
+  }
+
+  func testPoolingAndLinear() throws {
+    let x = Tensor(channels: 1, height: 3, width: 3, data: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+    let avg = try Pool(kind: .average, kernel: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: false).forward(x)
+    XCTAssertEqual(avg[0, 0, 0], 3)  // (1+2+4+5)/4
+    let avgPad = try Pool(kind: .average, kernel: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: true).forward(x)
+    XCTAssertEqual(avgPad[0, 0, 0], 12 / 9)
+    let mx = try Pool(kind: .max, kernel: (2, 2), stride: (2, 2)).forward(x)
+    XCTAssertEqual(mx.data, [5])
+    XCTAssertEqual(Pool.globalAverage(x).data, [5])
+    let l = Linear(inFeatures: 9, outFeatures: 2, weight: [Float](repeating: 1, count: 9) + [Float](repeating: -1, count: 9), bias: [1, 0], activation: .relu)
+    XCTAssertEqual(try l.forward(x).data, [46, 0])
+  }
+
+  func testElementwiseOps() throws {
+    let a = Tensor(channels: 2, height: 1, width: 2, data: [1, 2, 3, 4]), b = Tensor(channels: 2, height: 1, width: 2, data: [10, 20, 30, 40])
+    XCTAssertEqual(try WeightedSum.forward([a, b], coefficients: [0.5, 0.1]).data, [1.5, 3, 4.5, 6])
+    XCTAssertEqual(try Multiply.forward(a, Tensor(channels: 2, height: 1, width: 1, data: [2, 3])).data, [2, 4, 9, 12])
+    XCTAssertEqual(try Concat.forward([a, b]).channels, 4)
+    XCTAssertThrowsError(try WeightedSum.forward([a, Tensor(channels: 1, height: 1, width: 2)], coefficients: nil))
+    XCTAssertEqual(try Crop.forward(Tensor(channels: 1, height: 3, width: 3, data: (0..<9).map(Float.init)), top: 1, left: 1, height: 2, width: 1).data, [4, 7])
+  }
+}
