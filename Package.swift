@@ -21,6 +21,7 @@ let package = Package(
     .executable(name: "ssim", targets: ["ssim"]),
     .executable(name: "crappify", targets: ["crappify"]),
     .executable(name: "srg", targets: ["srg"]),
+    .executable(name: "upscale", targets: ["upscale"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,7 @@ let package = Package(
     tool("ssim", ["Metrics"]),
     tool("crappify"),
     tool("srg", ["Inference"]),
+    tool("upscale", ["Inference", "Numerics"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

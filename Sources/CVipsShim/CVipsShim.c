@@ -181,3 +181,15 @@ VipsImage *srgv_ifthenelse_blend(VipsImage *cond, VipsImage *in1, VipsImage *in2
   VipsImage *out = NULL;
   return vips_ifthenelse(cond, in1, in2, &out, "blend", TRUE, NULL) ? NULL : out;
 }
+
+VipsImage *srgv_embed_copy(VipsImage *in, int x, int y, int width, int height) {
+  UNARY(vips_embed(in, &out, x, y, width, height, "extend", VIPS_EXTEND_COPY, NULL));
+}
+VipsImage *srgv_linear(VipsImage *in, double a, double b) { UNARY(vips_linear1(in, &out, a, b, NULL)); }
+VipsImage *srgv_extract_bands(VipsImage *in, int first, int n) { UNARY(vips_extract_band(in, &out, first, "n", n, NULL)); }
+VipsImage *srgv_bandjoin2(VipsImage *a, VipsImage *b) { VipsImage *out = NULL; return vips_bandjoin2(a, b, &out, NULL) ? NULL : out; }
+VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int max_tiles) {
+  UNARY(vips_tilecache(in, &out, "tile_width", tile_width, "tile_height", tile_height, "max_tiles", max_tiles,
+                       "access", VIPS_ACCESS_SEQUENTIAL, "threaded", TRUE, NULL));
+}
+VipsImage *srgv_bandmean(VipsImage *in) { UNARY(vips_bandmean(in, &out, NULL)); }

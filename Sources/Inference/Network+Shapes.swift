@@ -5,12 +5,12 @@ extension Network {
     public init(channels: Int, height: Int, width: Int) { (self.channels, self.height, self.width) = (channels, height, width) }
   }
 
-  /// The output shape for an input shape, and the multiply-adds of a run; throws where an op cannot
-  /// take the shapes it would receive.
-  public func plan(_ input: Shape) throws -> (output: Shape, macs: Int) {
+  /// The output shape for an input shape, the multiply-adds of a run and the elements of the largest
+  /// value; throws where an op cannot take the shapes it would receive.
+  public func plan(_ input: Shape) throws -> (output: Shape, macs: Int, largest: Int) {
     var shapes = [Shape?](repeating: nil, count: valueCount)
     shapes[inputIndex] = input
-    var macs = 0
+    var macs = 0, largest = input.channels * input.height * input.width
     for step in steps {
       let x = step.inputs.map { shapes[$0]! }
       let s: Shape
@@ -44,12 +44,47 @@ extension Network {
       }
       guard s.channels > 0, s.height > 0, s.width > 0 else { throw InferenceError("an operation's output would be empty for a \(input.height)x\(input.width) input") }
       shapes[step.output] = s
+      largest = max(largest, s.channels * s.height * s.width)
     }
-    return (shapes[outputIndex]!, macs)
+    return (shapes[outputIndex]!, macs, largest)
   }
 
   /// Weight values in the graph.
   public var parameterCount: Int {
     spec.tensors.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+  }
+}
+
+extension Network {
+  /// How far, in input pixels, an output pixel can see: the context a tile needs for its centre to
+  /// equal a whole-image run. Infinite when the graph pools over the whole image.
+  public var receptiveRadius: Double {
+    var scale = [Double](repeating: 1, count: valueCount)  // samples per input pixel
+    var radius = [Double](repeating: 0, count: valueCount)
+    for step in steps {
+      let s = step.inputs.map { scale[$0] }.max() ?? 1, r = step.inputs.map { radius[$0] }.max() ?? 0
+      var (so, ro) = (s, r)
+      switch step.kernel {
+      case .conv(let c):
+        ro = r + Double(max(c.kernel.h, c.kernel.w) / 2 * max(c.dilation.h, c.dilation.w)) / s
+        so = s / Double(max(c.stride.h, c.stride.w))
+      case .deconv(let d):
+        so = s * Double(max(d.stride.h, d.stride.w))
+        ro = r + Double(max(d.kernel.h, d.kernel.w) / 2) / so
+      case .pixelShuffle(let f): so = s * Double(f)
+      case .pixelUnshuffle(let f): so = s / Double(f); ro = r + Double(f - 1) / s
+      case .resize(let mode, let sy, let sx):
+        so = s * Double(max(sy, sx))
+        ro = r + Double(mode == .bicubic ? 2 : mode == .bilinear ? 1 : 0) / min(so, s)
+      case .pool(let p):
+        ro = r + Double(max(p.kernel.h, p.kernel.w) / 2) / s
+        so = s / Double(max(p.stride.h, p.stride.w))
+      case .globalAveragePool, .linear: ro = .infinity
+      default: break
+      }
+      scale[step.output] = so
+      radius[step.output] = ro
+    }
+    return radius[outputIndex]
   }
 }

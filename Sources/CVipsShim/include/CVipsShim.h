@@ -76,4 +76,15 @@ VipsImage *srgv_embed_black(VipsImage *in, int x, int y, int width, int height);
 VipsImage *srgv_constant_like(VipsImage *like, const double *c, int n);
 /* Mixes `in1` (where cond is 255) and `in2` (where cond is 0), in proportion between. */
 VipsImage *srgv_ifthenelse_blend(VipsImage *cond, VipsImage *in1, VipsImage *in2);
+/* Streaming upscale. */
+/* Extends the image with copies of its edge pixels: `x`, `y` is where `in` lands in the bigger one. */
+VipsImage *srgv_embed_copy(VipsImage *in, int x, int y, int width, int height);
+/* out = in * a + b per band, as float. */
+VipsImage *srgv_linear(VipsImage *in, double a, double b);
+VipsImage *srgv_extract_bands(VipsImage *in, int first, int n);
+VipsImage *srgv_bandjoin2(VipsImage *a, VipsImage *b);
+/* A threaded cache of `tile_width` x `tile_height` tiles, each computed by one request to `in`. */
+VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int max_tiles);
+/* Band-wise mean: one band. */
+VipsImage *srgv_bandmean(VipsImage *in);
 #endif

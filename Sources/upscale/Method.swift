@@ -1,0 +1,109 @@
+import Foundation
+import Imaging
+import Inference
+import ToolSupport
+
+/// What enlarges the images: a network, or a classical kernel for baselines.
+enum Method {
+  case network(Network, tta: Bool)
+  case bicubic(Int)
+  case lanczos(Int)
+
+  init(model: String, scale: Int?, tta: Bool) throws {
+    switch model {
+    case "bicubic": self = .bicubic(scale ?? 4)
+    case "lanczos": self = .lanczos(scale ?? 4)
+    default:
+      let net = try Network(path: try ModelLibrary.resolve(model))
+      if let scale, scale != net.metadata.scale {
+        throw InferenceError("the model's scale is x\(net.metadata.scale), not x\(scale) (use --outscale to resize its result)")
+      }
+      self = .network(net, tta: tta)
+    }
+  }
+
+  func upscale(_ image: Image, tile: Int?, memory: Int) throws -> Image {
+    switch self {
+    case .bicubic(let s):
+      return try image.premultiplied {
+        try $0.resampled(width: image.width * s, height: image.height * s, rule: .matlab, horizontalScale: Double(s), verticalScale: Double(s))
+      }
+    case .lanczos(let s):
+      return try image.premultiplied { try $0.resized(horizontal: Double(s), vertical: Double(s), kernel: .lanczos3) }
+    case .network(let net, let tta):
+      return try NetworkUpscale(network: net, tta: tta).apply(image, tile: tile, memory: memory)
+    }
+  }
+}
+
+/// Runs a generator over an image: colour through the network (grey replicated to its input
+/// channels), alpha enlarged with the bicubic kernel, samples back in the image's own format.
+struct NetworkUpscale {
+  let network: Network
+  let tta: Bool
+
+  func apply(_ image: Image, tile requested: Int?, memory: Int) throws -> Image {
+    let m = network.metadata
+    let alpha = image.hasAlpha
+    let colourBands = image.bands - (alpha ? 1 : 0)
+    guard colourBands == 1 || colourBands == m.inputChannels else {
+      throw InputFailure("has \(colourBands) colour bands; the model takes \(m.inputChannels)")
+    }
+    let peak: Double = image.format == .ushort ? 65535 : 255
+    guard image.format == .uchar || image.format == .ushort else { throw InputFailure("\(image.format) samples are not supported (8- or 16-bit images only)") }
+    var colour = alpha ? try image.bands(0, count: colourBands) : image
+    if colourBands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
+    let unit = try colour.linear(1 / peak, 0)
+    let geometry = TileGeometry(
+      scale: m.scale, context: context, consumes: m.consumes, sizeMultiple: m.sizeMultiple,
+      tile: try requested ?? automaticTile(memory: memory))
+    let net = network, tta = self.tta
+    var out = try unit.upscaled(
+      geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace() },
+      process: { workspace, planes, height, width in
+        let x = Tensor(channels: m.inputChannels, height: height, width: width, data: planes)
+        guard tta else { return try net.apply(x, workspace: workspace).data }
+        var sum: Tensor?
+        for t in 0..<8 {
+          let y = try net.apply(x.dihedral(t), workspace: workspace).inverseDihedral(t)
+          if var s = sum {
+            for i in 0..<s.data.count { s.data[i] += y.data[i] }
+            sum = s
+          } else {
+            sum = y
+          }
+        }
+        return sum!.data.map { $0 / 8 }
+      })
+    if colourBands == 1 { out = try out.bandMean() }
+    out = try out.linear(peak, 0).rounded().cast(image.format)
+    if alpha {
+      let a = try image.bands(image.bands - 1, count: 1)
+      let s = Double(m.scale)
+      out = try out.joined(with: a.resampled(width: image.width * m.scale, height: image.height * m.scale, rule: .matlab, horizontalScale: s, verticalScale: s))
+    }
+    return out
+  }
+
+  /// Context per tile: the network's receptive radius, so tiles join without seams, but no more
+  /// than 32 px (deep networks see far but barely use it) and never less than the model's halo.
+  var context: Int {
+    max(network.metadata.halo, min(Int(network.receptiveRadius.rounded(.up)), 32))
+  }
+
+  /// The largest tile whose working tensors fit the budget on every libvips thread.
+  func automaticTile(memory: Int) throws -> Int {
+    let m = network.metadata
+    let probe = 64
+    let plan = try network.plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: probe + 2 * m.consumes, width: probe + 2 * m.consumes))
+    // A few feature maps of the widest layer are alive at once, plus the convolution's columns.
+    let bytesPerPixel = Double(plan.largest) / Double(probe * probe) * 4 * 4
+    let perThread = Double(memory) * 1_048_576 / Double(max(1, Vips.concurrency))
+    let side = Int(perThread / bytesPerPixel).squareRootFloor - 2 * (context + m.consumes)
+    return min(max(side / 16 * 16, 32), 512)
+  }
+}
+
+extension Int {
+  var squareRootFloor: Int { Int(Double(self).squareRoot()) }
+}
