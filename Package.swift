@@ -33,6 +33,7 @@ let package = Package(
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", swiftSettings: optimize),
     .target(name: "Inference", dependencies: ["Numerics"], swiftSettings: optimize),
+    .target(name: "WeightFormats", swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
@@ -48,6 +49,7 @@ let package = Package(
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+    .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
   ],
   swiftLanguageModes: [.v5]
