@@ -1,7 +1,17 @@
+#include <malloc.h>
 #include "CVipsShim.h"
 #include <string.h>
 
-int srgv_init(const char *argv0) { return vips_init(argv0); }
+int srgv_init(const char *argv0) {
+#ifdef __GLIBC__
+  /* Pipelines allocate and free region buffers of a few hundred KB to a few MB for every strip and
+   * image. Above glibc's default threshold each one is a fresh mmap, paid again in page faults and
+   * zeroing; kept in the heap (and not trimmed back) the same memory is reused image after image. */
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+  return vips_init(argv0);
+}
 
 static VipsImage *load_source(VipsSource *source, int sequential) {
   VipsImage *out = vips_image_new_from_source(source, "", "access",
