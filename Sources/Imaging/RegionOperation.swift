@@ -21,6 +21,11 @@ public struct Region {
     return Rect(left: Int(r.left), top: Int(r.top), width: Int(r.width), height: Int(r.height))
   }
 
+  /// The size of the image the region views.
+  public var imageSize: (width: Int, height: Int) {
+    (Int(pointer.pointee.im.pointee.Xsize), Int(pointer.pointee.im.pointee.Ysize))
+  }
+
   /// Samples per pixel.
   public var bands: Int { Int(pointer.pointee.im.pointee.Bands) }
 

@@ -5,6 +5,9 @@ public struct TileGeometry: Sendable {
   public var scale: Int
   /// Input pixels of context added on each side of a tile; the network's output for them is cut off.
   public var context: Int
+  /// How far the image itself is extended (edge pixels repeated) before the network sees it: the
+  /// border a whole-image run would add. Tiles never read past it, so border tiles match such a run.
+  public var halo: Int
   /// Input pixels the network itself consumes on each side (its output is smaller by scale x this).
   public var consumes: Int
   /// The network's input sides must be multiples of this.
@@ -12,13 +15,13 @@ public struct TileGeometry: Sendable {
   /// Tile side, in input pixels.
   public var tile: Int
 
-  public init(scale: Int, context: Int, consumes: Int = 0, sizeMultiple: Int = 1, tile: Int) {
-    (self.scale, self.context, self.consumes, self.sizeMultiple, self.tile) = (scale, context, consumes, sizeMultiple, tile)
+  public init(scale: Int, context: Int, halo: Int, consumes: Int = 0, sizeMultiple: Int = 1, tile: Int) {
+    (self.scale, self.context, self.halo, self.consumes, self.sizeMultiple, self.tile) = (scale, context, halo, consumes, sizeMultiple, tile)
   }
 
-  /// Border added around the image so every tile finds its context and consumed pixels, plus room
-  /// to round a tile up to the size multiple.
-  var border: Int { context + consumes }
+  /// Border added around the image: the halo plus what the network consumes; room to round a tile
+  /// up to the size multiple is added on the right and bottom.
+  var border: Int { halo + consumes }
   var alignmentSlack: Int { sizeMultiple - 1 }
 }
 
@@ -44,18 +47,23 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
 
   func generate(output: Region, input: Region, workspace: Workspace) throws {
     let r = output.valid, s = geometry.scale, c = geometry.context, k = geometry.consumes, m = geometry.sizeMultiple
+    let b = geometry.border
     // Input pixels whose output the rectangle covers (original coordinates).
     let x0 = r.left / s, y0 = r.top / s
     let x1 = (r.right + s - 1) / s, y1 = (r.bottom + s - 1) / s
-    // The network's input, in the extended image's coordinates (it starts `border` further in).
+    // The network's input in the extended image's coordinates (original + border), with context,
+    // clipped to the extended image; then rounded up to the size multiple (the slack allows it).
+    let extent = input.imageSize
+    let left = max(0, x0 - c - k + b), top = max(0, y0 - c - k + b)
+    let right = min(extent.width - (m - 1), x1 + c + k + b), bottom = min(extent.height - (m - 1), y1 + c + k + b)
     func aligned(_ n: Int) -> Int { (n + m - 1) / m * m }
-    let width = aligned(x1 - x0 + 2 * c + 2 * k), height = aligned(y1 - y0 + 2 * c + 2 * k)
-    try input.prepare(Rect(left: x0, top: y0, width: width, height: height))
+    let width = aligned(right - left), height = aligned(bottom - top)
+    try input.prepare(Rect(left: left, top: top, width: width, height: height))
     let bands = inputBands, plane = width * height
     var planes = [Float](repeating: 0, count: bands * plane)
     planes.withUnsafeMutableBufferPointer { dst in
       for y in 0..<height {
-        let row = UnsafeRawPointer(input.address(x: x0, y: y0 + y)).assumingMemoryBound(to: Float.self)
+        let row = UnsafeRawPointer(input.address(x: left, y: top + y)).assumingMemoryBound(to: Float.self)
         for x in 0..<width {
           for b in 0..<bands { dst[b * plane + y * width + x] = row[x * bands + b] }
         }
@@ -66,8 +74,8 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
     guard result.count == outputBands * outWidth * outHeight else {
       throw VipsError("the network returned \(result.count) samples, expected \(outputBands) x \(outHeight) x \(outWidth)")
     }
-    // The network's output starts at original coordinate (x0 - c) * s.
-    let dx = r.left - (x0 - c) * s, dy = r.top - (y0 - c) * s
+    // The network's output starts at original coordinate (left - border + consumes) * scale.
+    let dx = r.left - (left - b + k) * s, dy = r.top - (top - b + k) * s
     let outPlane = outWidth * outHeight
     result.withUnsafeBufferPointer { src in
       for y in 0..<r.height {

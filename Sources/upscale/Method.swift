@@ -55,7 +55,7 @@ struct NetworkUpscale {
     if colourBands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
     let unit = try colour.linear(1 / peak, 0)
     let geometry = TileGeometry(
-      scale: m.scale, context: context, consumes: m.consumes, sizeMultiple: m.sizeMultiple,
+      scale: m.scale, context: context, halo: m.halo, consumes: m.consumes, sizeMultiple: m.sizeMultiple,
       tile: try requested ?? automaticTile(memory: memory))
     let net = network, tta = self.tta
     var out = try unit.upscaled(
