@@ -181,4 +181,27 @@ final class DownscaleTests: ToolTestCase {
     XCTAssertEqual(files(in: "out"), [], "temporary or partial files left behind")
     if p.terminationReason == .exit { XCTAssertEqual(p.terminationStatus, 128 + SIGTERM) }
   }
+
+  /// On a terminal, stderr shows a progress bar with an ETA (run under script(1) for a pseudo-TTY);
+  /// through a pipe it stays silent (see testShrinksABatchIntoAFolder).
+  func testProgressBarOnlyOnATerminal() throws {
+    try XCTSkipIf(!FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) is needed")
+    try copyFixtures(["chelsea.png", "rocket.jpg"])
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    p.arguments = ["-qec", "\(downscale.url.path) -s 2 -j 1 -o out/ chelsea.png rocket.jpg", "/dev/null"]
+    p.currentDirectoryURL = work
+    var env = ProcessInfo.processInfo.environment
+    env["TERM"] = "xterm"
+    p.environment = env
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationStatus, 0, text)
+    XCTAssertTrue(text.contains("ETA"), text)
+    XCTAssertTrue(text.contains("100%"), text)
+  }
 }
