@@ -93,4 +93,44 @@ final class TorchImportTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("attention.weight"), "\(error)")
     }
   }
+
+  // MARK: examples/export/export_srg.py
+
+  /// Runs `python` with `arguments`; nil when it cannot start or fails.
+  static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: output, as: UTF8.self))
+  }
+
+  func testExportScriptWritesFilesTheEngineRuns() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), (try? Self.python(["-c", "import torch, numpy"]))?.status == 0 else {
+      throw XCTSkip("/usr/bin/python3 cannot import torch")
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("srg-export-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: out) }
+    let run = try Self.python([root.appendingPathComponent("Tests/InferenceTests/Fixtures/torch/export-check.py").path, root.path, out.path])
+    XCTAssertEqual(run.status, 0, run.output)
+    let x = try loadNPY(Self.fixture("input.npy"))
+    for (name, scale) in [("srvgg", 4), ("msrresnet", 4), ("rrdbnet-x2", 2), ("srgan", 4), ("decoder", 4)] {
+      let net = try Network(path: out.appendingPathComponent("\(name).srg").path)
+      XCTAssertEqual(net.metadata.scale, scale, name)
+      let expected = try loadNPY(out.appendingPathComponent("\(name).output.npy"))
+      let output = try net.run(x)
+      XCTAssertEqual(output.shape, expected.shape, name)
+      guard output.shape == expected.shape else { continue }
+      let error = Self.relativeError(output, expected)
+      print("export_srg.py \(name): relative error \(error)")
+      XCTAssertLessThan(error, 1e-4, "\(name): relative error \(error)")
+    }
+  }
 }
