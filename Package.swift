@@ -32,7 +32,7 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", swiftSettings: optimize),
-    .target(name: "Inference", dependencies: ["Numerics"], swiftSettings: optimize),
+    .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize),
     .target(name: "WeightFormats", swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
@@ -47,7 +47,7 @@ let package = Package(
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "WeightFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),

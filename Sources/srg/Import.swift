@@ -6,9 +6,14 @@ import ToolSupport
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Convert a pretrained generator into an .srg file.",
-    discussion: "Sources: an ncnn model (.param with its .bin beside it).")
+    discussion: """
+      Sources: an ncnn model (.param with its .bin beside it), or a PyTorch generator checkpoint \
+      (.pth, .pt, .ckpt or .safetensors) of a recognised architecture: ESRGAN/RRDBNet (original, \
+      BasicSR and Real-ESRGAN pixel-unshuffle layouts), SRVGGNetCompact, MSRResNet, the SRGAN paper's \
+      SRResNet, EDSR. Other PyTorch generators can be written with examples/export/export_srg.py.
+      """)
 
-  @Argument(help: ArgumentHelp("The model to convert.", valueName: "source"), completion: .file(extensions: ["param"]))
+  @Argument(help: ArgumentHelp("The model to convert.", valueName: "source"), completion: .file(extensions: ["param", "pth", "pt", "ckpt", "safetensors"]))
   var source: String
 
   @Option(name: .shortAndLong, help: ArgumentHelp("The .srg file to write.", valueName: "file"), completion: .file(extensions: ["srg"]))
@@ -32,8 +37,11 @@ struct Import: ParsableCommand {
     Interrupts.install()
     let result: NCNNImporter.Result
     do {
-      guard source.hasSuffix(".param") else { throw InferenceError("unknown model format (expected an ncnn .param)") }
-      result = try NCNNModels.load(paramPath: source, name: name, noise: noise)
+      switch URL(fileURLWithPath: source).pathExtension.lowercased() {
+      case "param": result = try NCNNModels.load(paramPath: source, name: name, noise: noise)
+      case "pth", "pt", "ckpt", "safetensors": result = try TorchImporter.load(path: source, name: name)
+      default: throw InferenceError("unknown model format (expected an ncnn .param, or a .pth, .pt, .ckpt or .safetensors checkpoint)")
+      }
     } catch {
       Diagnostics.error(source, "\(error)")
       throw ExitCode(Status.fatal)
