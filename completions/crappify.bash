@@ -163,7 +163,7 @@ _crappify() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=(--text)
-    local -a non_repeating_flags=(-0 --null --force -f --skip-existing --quiet -q --json -h --help)
+    local -a non_repeating_flags=(-0 --null --strip --force -f --skip-existing --quiet -q --json -h --help)
     local -a repeating_options=(--downscale --blur --noise --jpeg)
     local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --recipe --size --scale --seed --manifest --pairs --patch --patches-per-image)
     __crappify_offer_flags_options -1

@@ -163,7 +163,7 @@ _downscale() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(-0 --null --force -f --skip-existing --quiet -q --json --modcrop --crop-square -h --help)
+    local -a non_repeating_flags=(-0 --null --strip --force -f --skip-existing --quiet -q --json --modcrop --crop-square -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --scale -s --width --height --size --kernel -k)
     __downscale_offer_flags_options -1

@@ -20,7 +20,7 @@ function __downscale_parse_tokens -S
     set -l unparsed_tokens (__downscale_tokens -pc)
     switch $unparsed_tokens[1]
     case 'downscale'
-        __downscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 's/scale=' 'width=' 'height=' 'size=' 'k/kernel=' 'modcrop' 'crop-square' 'h/help'
+        __downscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'strip' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 's/scale=' 'width=' 'height=' 'size=' 'k/kernel=' 'modcrop' 'crop-square' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __downscale_parse_subcommand -r 1 
@@ -81,6 +81,7 @@ complete -c 'downscale' -n '__downscale_should_offer_completions_for_positional 
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" 0 null' -s '0' -l 'null' -d 'The path list on standard input is NUL-separated (find -print0).'
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" o output' -l 'output' -s 'o' -d 'Where to write: DIR/ mirrors the inputs\' tree under DIR; a template with %s (stem), %d (folder), %e (extension); a file (one input); \'-\' for standard output. Saver options may follow in brackets: \'out/[Q=90,strip]\'.' -rfa '(__downscale_complete_directories)'
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" format' -l 'format' -d 'Output format by extension (jpg, png, webp, tif, ...), optionally with saver options: \'webp[lossless]\'.' -rfka ''
+complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" strip' -l 'strip' -d 'Drop metadata (EXIF, XMP, ICC profile) from the outputs; by default it is kept.'
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" f force' -l 'force' -s 'f' -d 'Overwrite existing output files.'
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" skip-existing' -l 'skip-existing' -d 'Skip inputs whose output file already exists (for re-runs).'
 complete -c 'downscale' -n '__downscale_should_offer_completions_for_flags_or_options "downscale" j jobs' -l 'jobs' -s 'j' -d 'Images processed at once (default: the number of cores).' -rfka ''

@@ -163,9 +163,9 @@ _upscale() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(-0 --null --force -f --skip-existing --quiet -q --json --tta --list-models -h --help)
+    local -a non_repeating_flags=(-0 --null --strip --force -f --skip-existing --quiet -q --json --tta --list-models -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --model -m --scale -s --outscale --width --height --tile --memory)
+    local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --model -m --scale -s --outscale --width --height --tile --memory --alpha)
     __upscale_offer_flags_options -1
 
     # Offer option value completions
@@ -203,6 +203,10 @@ _upscale() {
         return
         ;;
     '--memory')
+        return
+        ;;
+    '--alpha')
+        __upscale_add_completions -W 'resize'$'\n''model'
         return
         ;;
     esac

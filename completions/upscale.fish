@@ -20,7 +20,7 @@ function __upscale_parse_tokens -S
     set -l unparsed_tokens (__upscale_tokens -pc)
     switch $unparsed_tokens[1]
     case 'upscale'
-        __upscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 'm/model=' 's/scale=' 'outscale=' 'width=' 'height=' 'tile=' 'memory=' 'tta' 'list-models' 'h/help'
+        __upscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'strip' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 'm/model=' 's/scale=' 'outscale=' 'width=' 'height=' 'tile=' 'memory=' 'tta' 'alpha=' 'list-models' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __upscale_parse_subcommand -r 1 
@@ -81,6 +81,7 @@ complete -c 'upscale' -n '__upscale_should_offer_completions_for_positional "ups
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" 0 null' -s '0' -l 'null' -d 'The path list on standard input is NUL-separated (find -print0).'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" o output' -l 'output' -s 'o' -d 'Where to write: DIR/ mirrors the inputs\' tree under DIR; a template with %s (stem), %d (folder), %e (extension); a file (one input); \'-\' for standard output. Saver options may follow in brackets: \'out/[Q=90,strip]\'.' -rfa '(__upscale_complete_directories)'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" format' -l 'format' -d 'Output format by extension (jpg, png, webp, tif, ...), optionally with saver options: \'webp[lossless]\'.' -rfka ''
+complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" strip' -l 'strip' -d 'Drop metadata (EXIF, XMP, ICC profile) from the outputs; by default it is kept.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" f force' -l 'force' -s 'f' -d 'Overwrite existing output files.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" skip-existing' -l 'skip-existing' -d 'Skip inputs whose output file already exists (for re-runs).'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" j jobs' -l 'jobs' -s 'j' -d 'Images processed at once (default: the number of cores).' -rfka ''
@@ -95,6 +96,7 @@ complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_option
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" tile' -l 'tile' -d 'Tile side in input pixels (default: from --memory and the model\'s cost).' -rfka ''
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" memory' -l 'memory' -d 'Memory budget for the network\'s working tensors, in MiB.' -rfka ''
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" tta' -l 'tta' -d 'Average the network over the 8 flips and rotations of each tile (8 times slower).'
+complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" alpha' -l 'alpha' -d 'How alpha is enlarged: resize (the bicubic kernel) or model (through the network, as grey).' -rfka 'resize model'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" list-models' -l 'list-models' -d 'List the installed models and exit.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_positional "upscale" -eq 2' -fa 'help' -d 'Show subcommand help information.'

@@ -55,7 +55,7 @@ public final class Batch: @unchecked Sendable {
     Interrupts.install()
     self.options = options
     let rawOutput = options.output.flatMap { InputList.rawArguments()[$0] }
-    naming = OutputNaming(output: options.output, format: options.format, outputPath: rawOutput)
+    naming = OutputNaming(output: options.output, format: options.format, outputPath: rawOutput, strip: options.strip)
     do {
       inputs = try InputList.read(arguments: options.inputs, nulSeparated: options.nulSeparated)
     } catch {

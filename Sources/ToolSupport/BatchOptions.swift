@@ -25,6 +25,9 @@ public struct BatchOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Output format by extension (jpg, png, webp, tif, ...), optionally with saver options: 'webp[lossless]'.", valueName: "ext"))
   public var format: String?
 
+  @Flag(help: "Drop metadata (EXIF, XMP, ICC profile) from the outputs; by default it is kept.")
+  public var strip = false
+
   @Flag(name: .shortAndLong, help: "Overwrite existing output files.")
   public var force = false
 

@@ -20,8 +20,8 @@ public struct OutputNaming: Sendable {
   /// libvips saver options, without brackets.
   public let saverOptions: String?
 
-  public init(output: String?, format: String?, outputPath: Path? = nil) {
-    var options: [String] = []
+  public init(output: String?, format: String?, outputPath: Path? = nil, strip: Bool = false) {
+    var options: [String] = strip ? ["strip"] : []
     var formatName: String?
     if let format {
       let (name, opts) = OutputNaming.splitOptions(format)

@@ -3,13 +3,20 @@ import Imaging
 import Inference
 import ToolSupport
 
+import ArgumentParser
+
+/// How `upscale` enlarges an alpha channel.
+enum AlphaMode: String, ExpressibleByArgument, CaseIterable {
+  case resize, model
+}
+
 /// What enlarges the images: a network, or a classical kernel for baselines.
 enum Method {
-  case network(Network, tta: Bool)
+  case network(Network, tta: Bool, alpha: AlphaMode)
   case bicubic(Int)
   case lanczos(Int)
 
-  init(model: String, scale: Int?, tta: Bool) throws {
+  init(model: String, scale: Int?, tta: Bool, alpha: AlphaMode) throws {
     switch model {
     case "bicubic": self = .bicubic(scale ?? 4)
     case "lanczos": self = .lanczos(scale ?? 4)
@@ -18,7 +25,7 @@ enum Method {
       if let scale, scale != net.metadata.scale {
         throw InferenceError("the model's scale is x\(net.metadata.scale), not x\(scale) (use --outscale to resize its result)")
       }
-      self = .network(net, tta: tta)
+      self = .network(net, tta: tta, alpha: alpha)
     }
   }
 
@@ -30,8 +37,8 @@ enum Method {
       }
     case .lanczos(let s):
       return try image.premultiplied { try $0.resized(horizontal: Double(s), vertical: Double(s), kernel: .lanczos3) }
-    case .network(let net, let tta):
-      return try NetworkUpscale(network: net, tta: tta).apply(image, tile: tile, memory: memory)
+    case .network(let net, let tta, let alpha):
+      return try NetworkUpscale(network: net, tta: tta, alpha: alpha).apply(image, tile: tile, memory: memory)
     }
   }
 }
@@ -41,48 +48,54 @@ enum Method {
 struct NetworkUpscale {
   let network: Network
   let tta: Bool
+  let alpha: AlphaMode
 
   func apply(_ image: Image, tile requested: Int?, memory: Int) throws -> Image {
     let m = network.metadata
-    let alpha = image.hasAlpha
-    let colourBands = image.bands - (alpha ? 1 : 0)
+    let hasAlpha = image.hasAlpha
+    let colourBands = image.bands - (hasAlpha ? 1 : 0)
     guard colourBands == 1 || colourBands == m.inputChannels else {
       throw InputFailure("has \(colourBands) colour bands; the model takes \(m.inputChannels)")
     }
-    let peak: Double = image.format == .ushort ? 65535 : 255
     guard image.format == .uchar || image.format == .ushort else { throw InputFailure("\(image.format) samples are not supported (8- or 16-bit images only)") }
-    var colour = alpha ? try image.bands(0, count: colourBands) : image
-    if colourBands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
-    let unit = try colour.linear(1 / peak, 0)
+    let peak: Double = image.format == .ushort ? 65535 : 255
+    let tile = try requested ?? automaticTile(memory: memory)
+    let colour = hasAlpha ? try image.bands(0, count: colourBands) : image
+    var out = try enlarge(colour, peak: peak, tile: tile)
+    if hasAlpha {
+      let a = try image.bands(image.bands - 1, count: 1)
+      let s = Double(m.scale)
+      let enlarged = alpha == .model
+        ? try enlarge(a, peak: peak, tile: tile)
+        : try a.resampled(width: image.width * m.scale, height: image.height * m.scale, rule: .matlab, horizontalScale: s, verticalScale: s)
+      out = try out.joined(with: enlarged)
+    }
+    return out
+  }
+
+  /// One- or n-band samples through the network (grey replicated to its channels and averaged back),
+  /// returned in the input's format.
+  func enlarge(_ image: Image, peak: Double, tile: Int) throws -> Image {
+    let m = network.metadata
+    var colour = image
+    if image.bands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
     let geometry = TileGeometry(
-      scale: m.scale, context: context, halo: m.halo, consumes: m.consumes, sizeMultiple: m.sizeMultiple,
-      tile: try requested ?? automaticTile(memory: memory))
+      scale: m.scale, context: context, halo: m.halo, consumes: m.consumes, sizeMultiple: m.sizeMultiple, tile: tile)
     let net = network, tta = self.tta
-    var out = try unit.upscaled(
+    var out = try colour.linear(1 / peak, 0).upscaled(
       geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace() },
       process: { workspace, planes, height, width in
         let x = Tensor(channels: m.inputChannels, height: height, width: width, data: planes)
         guard tta else { return try net.apply(x, workspace: workspace).data }
-        var sum: Tensor?
+        var sum = [Float]()
         for t in 0..<8 {
-          let y = try net.apply(x.dihedral(t), workspace: workspace).inverseDihedral(t)
-          if var s = sum {
-            for i in 0..<s.data.count { s.data[i] += y.data[i] }
-            sum = s
-          } else {
-            sum = y
-          }
+          let y = try net.apply(x.dihedral(t), workspace: workspace).inverseDihedral(t).data
+          if sum.isEmpty { sum = y } else { for i in 0..<sum.count { sum[i] += y[i] } }
         }
-        return sum!.data.map { $0 / 8 }
+        return sum.map { $0 / 8 }
       })
-    if colourBands == 1 { out = try out.bandMean() }
-    out = try out.linear(peak, 0).rounded().cast(image.format)
-    if alpha {
-      let a = try image.bands(image.bands - 1, count: 1)
-      let s = Double(m.scale)
-      out = try out.joined(with: a.resampled(width: image.width * m.scale, height: image.height * m.scale, rule: .matlab, horizontalScale: s, verticalScale: s))
-    }
-    return out
+    if image.bands == 1 { out = try out.bandMean() }
+    return try out.linear(peak, 0).rounded().cast(image.format)
   }
 
   /// Context per tile: the network's receptive radius, so tiles join without seams, but no more

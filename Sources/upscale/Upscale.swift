@@ -13,7 +13,7 @@ struct Upscale: ParsableCommand {
       The network runs tile by tile as the output is written, so memory depends on the image's width \
       and the tile size, not its area. Tiles overlap by the model's halo; colour goes through the \
       network, alpha is enlarged with the bicubic kernel. Grey images stay grey and 16-bit images \
-      stay 16-bit; EXIF orientation is applied and metadata kept (use the saver's [strip] to drop it).
+      stay 16-bit; EXIF orientation is applied and metadata kept (--strip drops it).
 
       Models are .srg files (see srg(1) and srg(5)), given by path or by name from $SRG_MODEL_PATH, \
       ~/.local/share/srg/models or the install's share/srg/models. The built-in baselines are -m bicubic \
@@ -51,6 +51,9 @@ struct Upscale: ParsableCommand {
   @Flag(help: "Average the network over the 8 flips and rotations of each tile (8 times slower).")
   var tta = false
 
+  @Option(help: ArgumentHelp("How alpha is enlarged: resize (the bicubic kernel) or model (through the network, as grey).", valueName: "how"))
+  var alpha: AlphaMode = .resize
+
   @Flag(help: "List the installed models and exit.")
   var listModels = false
 
@@ -67,7 +70,7 @@ struct Upscale: ParsableCommand {
     let runner = try Batch(tool: "upscale", options: batch)
     let method: Method
     do {
-      method = try Method(model: model, scale: scale, tta: tta)
+      method = try Method(model: model, scale: scale, tta: tta, alpha: alpha)
     } catch {
       Diagnostics.error(model, "\(error)")
       throw ExitCode(Status.fatal)

@@ -111,4 +111,18 @@ final class UpscaleTests: ToolTestCase {
     XCTAssertEqual(r.status, 0)
     XCTAssertTrue(r.stdoutText.hasPrefix("av3\tx4\tSRVGGNetCompact"), r.stdoutText)
   }
+
+  func testOrientationProfileStripAndAlphaThroughTheModel() throws {
+    try crop("rocket-rotated-icc.jpg", Rect(left: 300, top: 200, width: 40, height: 30), as: "turned.jpg")
+    try crop("cat-alpha.png", Rect(left: 0, top: 0, width: 40, height: 30), as: "alpha.png")
+    XCTAssertEqual(try run(["-m", "av3", "-o", "keep/", "turned.jpg"]).status, 0)
+    let kept = try ImageFacts(work.appendingPathComponent("keep/turned.jpg"))
+    XCTAssertEqual([kept.width, kept.height], [120, 160])  // upright: the tag said rotate 90 degrees
+    XCTAssertTrue(kept.icc)
+    XCTAssertEqual(try run(["-m", "av3", "--strip", "-o", "strip/", "turned.jpg"]).status, 0)
+    XCTAssertFalse(try ImageFacts(work.appendingPathComponent("strip/turned.jpg")).icc)
+    let r = try run(["-m", "av3", "--alpha", "model", "-o", "a.png", "alpha.png"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(try ImageFacts(work.appendingPathComponent("a.png")).bands, 4)
+  }
 }
