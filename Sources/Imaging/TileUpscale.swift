@@ -90,8 +90,10 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
 }
 
 extension Image {
-  /// Upscales by running `process` over tiles of this image (float samples, any range), streaming:
-  /// each output tile is computed once, by one thread, when the consumer reaches it.
+  /// Upscales by running `process` over tiles of this image (float samples, any range), on demand:
+  /// libvips asks for output tiles as its consumer needs them. Put `tileCached(...)` with
+  /// `geometry.tile * geometry.scale` sides after the last cheap per-pixel step, so each tile is
+  /// computed once and held in its final, smallest format.
   public func upscaled<Workspace>(
     geometry g: TileGeometry, outputBands: Int, makeWorkspace: @escaping () -> Workspace,
     process: @escaping (Workspace, [Float], Int, Int) throws -> [Float]
@@ -100,9 +102,12 @@ extension Image {
     let extended = try source.extended(
       left: g.border, top: g.border, width: width + 2 * g.border + g.alignmentSlack, height: height + 2 * g.border + g.alignmentSlack)
     let op = TileUpscale(geometry: g, inputBands: bands, outputBands: outputBands, makeWorkspace: makeWorkspace, process: process)
-    let out = try extended.applying(op, width: width * g.scale, height: height * g.scale, bands: outputBands, format: .float, demand: .tiles)
-    let side = g.tile * g.scale
-    // Enough tiles for two rows across the image, so threads can work ahead of the saver.
-    return try out.tileCached(tileWidth: side, tileHeight: side, maxTiles: 2 * ((width * g.scale + side - 1) / side + 1))
+    return try extended.applying(op, width: width * g.scale, height: height * g.scale, bands: outputBands, format: .float, demand: .tiles)
+  }
+
+  /// The cache an upscaled image needs: tiles of `side` pixels, two rows of them across the image, so
+  /// threads can work ahead of a saver that writes top to bottom.
+  public func upscaleCached(side: Int) throws -> Image {
+    try tileCached(tileWidth: side, tileHeight: side, maxTiles: 2 * ((width + side - 1) / side + 1))
   }
 }

@@ -73,8 +73,16 @@ public final class Network: @unchecked Sendable {
     var values = [Tensor?](repeating: nil, count: valueCount)
     values[inputIndex] = input
     for (s, step) in steps.enumerated() {
-      let args = step.inputs.map { values[$0]! }
-      values[step.output] = try Network.execute(step.kernel, args, &workspace.scratch)
+      // Values used for the last time are moved out rather than copied, so in-place ops
+      // (activations, PReLU, scaling) mutate them without duplicating the buffer.
+      var args = step.inputs.map { i -> Tensor in
+        if releases[s].contains(i), step.inputs.filter({ $0 == i }).count == 1 {
+          defer { values[i] = nil }
+          return values[i]!
+        }
+        return values[i]!
+      }
+      values[step.output] = try Network.execute(step.kernel, &args, &workspace.scratch)
       for v in releases[s] { values[v] = nil }
     }
     return values[outputIndex]!
@@ -98,7 +106,14 @@ public final class Network: @unchecked Sendable {
     return (olo, ohi) == (0, 1) ? y : Affine.forward(y, scale: 1 / (ohi - olo), bias: -olo / (ohi - olo))
   }
 
-  static func execute(_ kernel: Kernel, _ x: [Tensor], _ scratch: inout [Float]) throws -> Tensor {
+  /// Runs one kernel. Ops that work in place take their first input out of `x`, so a tensor no
+  /// one else holds is modified without a copy.
+  static func execute(_ kernel: Kernel, _ x: inout [Tensor], _ scratch: inout [Float]) throws -> Tensor {
+    func takeFirst() -> Tensor {
+      let t = x[0]
+      x[0] = Tensor(channels: 0, height: 0, width: 0, data: [])
+      return t
+    }
     switch kernel {
     case .conv(let c):
       guard x[0].channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, got \(x[0].channels)") }
@@ -107,17 +122,19 @@ public final class Network: @unchecked Sendable {
       guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, got \(x[0].channels)") }
       return d.forward(x[0], scratch: &scratch)
     case .activation(let a):
-      var t = x[0]
+      var t = takeFirst()
       t.data.withUnsafeMutableBufferPointer { a.apply($0.baseAddress!, $0.count) }
       return t
     case .prelu(let slopes):
       guard slopes.count == 1 || slopes.count == x[0].channels else { throw InferenceError("prelu has \(slopes.count) slopes for \(x[0].channels) channels") }
-      var t = x[0]
+      var t = takeFirst()
       PReLU.apply(&t, slopes: slopes)
       return t
-    case .add(let c): return try WeightedSum.forward(x, coefficients: c)
-    case .multiply: return try Multiply.forward(x[0], x[1])
-    case .affine(let s, let b): return Affine.forward(x[0], scale: s, bias: b)
+    case .add(let c):
+      let first = takeFirst()
+      return try WeightedSum.forward(first, Array(x.dropFirst()), coefficients: c)
+    case .multiply: return try Multiply.forward(takeFirst(), x[1])
+    case .affine(let s, let b): return Affine.forward(takeFirst(), scale: s, bias: b)
     case .concat: return try Concat.forward(x)
     case .pixelShuffle(let r): return try PixelShuffle.forward(x[0], factor: r)
     case .pixelUnshuffle(let r): return try PixelShuffle.inverse(x[0], factor: r)

@@ -95,7 +95,7 @@ struct NetworkUpscale {
         return sum.map { $0 / 8 }
       })
     if image.bands == 1 { out = try out.bandMean() }
-    return try out.linear(peak, 0).rounded().cast(image.format)
+    return try out.linear(peak, 0).rounded().cast(image.format).upscaleCached(side: tile * m.scale)
   }
 
   /// Context per tile: the network's receptive radius, so tiles join without seams, but no more
@@ -104,16 +104,17 @@ struct NetworkUpscale {
     max(network.metadata.halo, min(Int(network.receptiveRadius.rounded(.up)), 32))
   }
 
-  /// The largest tile whose working tensors fit the budget on every libvips thread.
+  /// The largest tile whose working tensors fit half the budget on every libvips thread (the tile
+  /// cache gets the other half), at most 256 px so the cache of two tile rows stays small.
   func automaticTile(memory: Int) throws -> Int {
     let m = network.metadata
     let probe = 64
     let plan = try network.plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: probe + 2 * m.consumes, width: probe + 2 * m.consumes))
     // A few feature maps of the widest layer are alive at once, plus the convolution's columns.
     let bytesPerPixel = Double(plan.largest) / Double(probe * probe) * 4 * 4
-    let perThread = Double(memory) * 1_048_576 / Double(max(1, Vips.concurrency))
+    let perThread = Double(memory) * 1_048_576 / 2 / Double(max(1, Vips.concurrency))
     let side = Int(perThread / bytesPerPixel).squareRootFloor - 2 * (context + m.consumes)
-    return min(max(side / 16 * 16, 32), 512)
+    return min(max(side / 16 * 16, 32), 256)
   }
 }
 

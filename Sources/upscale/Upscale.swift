@@ -46,7 +46,7 @@ struct Upscale: ParsableCommand {
   var tile: Int?
 
   @Option(help: ArgumentHelp("Memory budget for the network's working tensors, in MiB.", valueName: "MiB"))
-  var memory = 2048
+  var memory = 1024
 
   @Flag(help: "Average the network over the 8 flips and rotations of each tile (8 times slower).")
   var tta = false

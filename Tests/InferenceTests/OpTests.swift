@@ -91,10 +91,10 @@ final class OpTests: XCTestCase {
 
   func testElementwiseOps() throws {
     let a = Tensor(channels: 2, height: 1, width: 2, data: [1, 2, 3, 4]), b = Tensor(channels: 2, height: 1, width: 2, data: [10, 20, 30, 40])
-    XCTAssertEqual(try WeightedSum.forward([a, b], coefficients: [0.5, 0.1]).data, [1.5, 3, 4.5, 6])
+    XCTAssertEqual(try WeightedSum.forward(a, [b], coefficients: [0.5, 0.1]).data, [1.5, 3, 4.5, 6])
     XCTAssertEqual(try Multiply.forward(a, Tensor(channels: 2, height: 1, width: 1, data: [2, 3])).data, [2, 4, 9, 12])
     XCTAssertEqual(try Concat.forward([a, b]).channels, 4)
-    XCTAssertThrowsError(try WeightedSum.forward([a, Tensor(channels: 1, height: 1, width: 2)], coefficients: nil))
+    XCTAssertThrowsError(try WeightedSum.forward(a, [Tensor(channels: 1, height: 1, width: 2)], coefficients: nil))
     XCTAssertEqual(try Crop.forward(Tensor(channels: 1, height: 3, width: 3, data: (0..<9).map(Float.init)), top: 1, left: 1, height: 2, width: 1).data, [4, 7])
   }
 }

@@ -1,16 +1,17 @@
 /// Sum of same-shaped tensors with optional coefficients: out = sum_i c_i * x_i (ncnn's Eltwise sum,
 /// a residual `x + 0.2 * y`, a plain add).
 enum WeightedSum {
-  static func forward(_ xs: [Tensor], coefficients: [Float]?) throws -> Tensor {
-    var out = xs[0]
-    for x in xs.dropFirst() where x.shape != out.shape {
+  /// `first` is accumulated into in place; `rest` are added to it.
+  static func forward(_ first: Tensor, _ rest: [Tensor], coefficients: [Float]?) throws -> Tensor {
+    var out = first
+    for x in rest where x.shape != out.shape {
       throw InferenceError("add: shapes \(out.shape) and \(x.shape) differ")
     }
-    let c = coefficients ?? [Float](repeating: 1, count: xs.count)
+    let c = coefficients ?? [Float](repeating: 1, count: rest.count + 1)
     out.data.withUnsafeMutableBufferPointer { o in
       if c[0] != 1 { for i in 0..<o.count { o[i] *= c[0] } }
-      for (k, x) in xs.enumerated().dropFirst() {
-        let ck = c[k]
+      for (k, x) in rest.enumerated() {
+        let ck = c[k + 1]
         x.data.withUnsafeBufferPointer { s in
           if ck == 1 { for i in 0..<o.count { o[i] += s[i] } } else { for i in 0..<o.count { o[i] += ck * s[i] } }
         }
@@ -24,7 +25,7 @@ enum WeightedSum {
 /// (squeeze-and-excitation gates).
 enum Multiply {
   static func forward(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-    var out = a
+    var out = a  // `a` is moved in by the caller when nothing else holds it
     if b.shape == a.shape {
       out.data.withUnsafeMutableBufferPointer { o in b.data.withUnsafeBufferPointer { s in for i in 0..<o.count { o[i] *= s[i] } } }
     } else if b.channels == a.channels && b.height == 1 && b.width == 1 {
