@@ -21,6 +21,8 @@ let package = Package(
     .executable(name: "ssim", targets: ["ssim"]),
     .executable(name: "crappify", targets: ["crappify"]),
     .executable(name: "srg", targets: ["srg"]),
+    // For the fuzz harnesses in Fuzz/, a separate package built with libFuzzer's instrumentation.
+    .library(name: "Inference", targets: ["Inference"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,7 +46,7 @@ let package = Package(
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures"), .copy("Corpus")]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
   ],
