@@ -22,6 +22,8 @@ let package = Package(
     .executable(name: "crappify", targets: ["crappify"]),
     .executable(name: "srg", targets: ["srg"]),
     .executable(name: "upscale", targets: ["upscale"]),
+    // For the fuzz harnesses in Fuzz/, a separate package built with libFuzzer's instrumentation.
+    .library(name: "Inference", targets: ["Inference"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +49,7 @@ let package = Package(
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "WeightFormats"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "WeightFormats"], resources: [.copy("Fixtures"), .copy("Corpus")]),
     .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats"], resources: [.copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),

@@ -30,4 +30,16 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     (self.name, self.architecture, self.scale, self.inputChannels, self.outputChannels, self.halo) =
       (name, architecture, scale, inputChannels, outputChannels, halo)
   }
+
+  /// Checks what the tools rely on: positive scale and channel counts, non-negative margins, and
+  /// ranges of two finite, distinct values.
+  func validate() throws {
+    guard scale > 0, inputChannels > 0, outputChannels > 0, sizeMultiple > 0, halo >= 0, consumes >= 0 else {
+      throw InferenceError("metadata: scale, channels and sizeMultiple must be positive, halo and consumes not negative")
+    }
+    for (name, r) in [("inputRange", inputRange), ("outputRange", outputRange)] {
+      guard r.count == 2, r.allSatisfy(\.isFinite), r[0] != r[1] else { throw InferenceError("metadata: '\(name)' must be two distinct finite numbers") }
+    }
+    guard extraInputPlanes.allSatisfy(\.isFinite) else { throw InferenceError("metadata: 'extraInputPlanes' must be finite") }
+  }
 }

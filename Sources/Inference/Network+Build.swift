@@ -40,7 +40,7 @@ extension Network {
       try expectInputs(1...1)
       let k = try pair(node.kernel, "kernel"), (out, inPerGroup) = try channels("weight")
       let groups = node.groups ?? 1
-      guard groups > 0 else { throw fail("groups must be positive") }
+      guard groups > 0, groups <= 1 << 16 else { throw fail("groups must be from 1 to 65536") }
       var c = Conv2D(
         inChannels: inPerGroup * groups, outChannels: out, kernel: (k.0, k.1),
         weight: try weight("weight", count: out * inPerGroup * k.0 * k.1), bias: try optionalWeight("bias", count: out))

@@ -8,9 +8,33 @@ extension Network {
   /// The output shape for an input shape, the multiply-adds of a run and the elements of the largest
   /// value; throws where an op cannot take the shapes it would receive.
   public func plan(_ input: Shape) throws -> (output: Shape, macs: Int, largest: Int) {
+    let (shapes, macs) = try self.shapes(input)
+    let largest = shapes.compactMap { $0.map { $0.channels * $0.height * $0.width } }.max() ?? 0
+    return (shapes[outputIndex]!, macs, largest)
+  }
+
+  /// Values with more elements than this are refused: their size arithmetic (and the next op's)
+  /// stays far from overflow.
+  static let maximumValueElements = 1 << 40
+
+  /// The shape of every value (nil: not computed) and the multiply-adds of a run.
+  func shapes(_ input: Shape) throws -> (shapes: [Shape?], macs: Int) {
     var shapes = [Shape?](repeating: nil, count: valueCount)
+    func check(_ s: Shape) throws {
+      guard s.channels > 0, s.height > 0, s.width > 0 else { throw InferenceError("an operation's output would be empty for a \(input.height)x\(input.width) input") }
+      let (hw, o1) = s.height.multipliedReportingOverflow(by: s.width), (chw, o2) = hw.multipliedReportingOverflow(by: s.channels)
+      guard !o1, !o2, chw <= Network.maximumValueElements else {
+        throw InferenceError("a value of \(s.channels)x\(s.height)x\(s.width) for a \(input.height)x\(input.width) input is too large")
+      }
+    }
+    try check(input)
     shapes[inputIndex] = input
-    var macs = 0, largest = input.channels * input.height * input.width
+    var macs = 0
+    func count(_ a: Int, _ b: Int) throws {
+      let (m, o1) = a.multipliedReportingOverflow(by: b), (sum, o2) = macs.addingReportingOverflow(m)
+      guard !o1, !o2 else { throw InferenceError("the work for a \(input.height)x\(input.width) input is too large to count") }
+      macs = sum
+    }
     for step in steps {
       let x = step.inputs.map { shapes[$0]! }
       let s: Shape
@@ -19,34 +43,36 @@ extension Network {
         guard x[0].channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, gets \(x[0].channels)") }
         let (h, w) = c.outputSize(height: x[0].height, width: x[0].width)
         s = Shape(channels: c.outChannels, height: h, width: w)
-        macs += max(h * w, 0) * c.macsPerOutputPixel
+        try count(max(h, 0) * max(w, 0), c.macsPerOutputPixel)
       case .deconv(let d):
         guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, gets \(x[0].channels)") }
         let (h, w) = d.outputSize(height: x[0].height, width: x[0].width)
         s = Shape(channels: d.outChannels, height: h, width: w)
-        macs += x[0].height * x[0].width * d.macsPerInputPixel
+        try count(x[0].height * x[0].width, d.macsPerInputPixel)
       case .activation, .prelu, .affine: s = x[0]
       case .add, .multiply: s = x[0]
       case .concat: s = Shape(channels: x.reduce(0) { $0 + $1.channels }, height: x[0].height, width: x[0].width)
       case .pixelShuffle(let r): s = Shape(channels: x[0].channels / (r * r), height: x[0].height * r, width: x[0].width * r)
       case .pixelUnshuffle(let r): s = Shape(channels: x[0].channels * r * r, height: x[0].height / r, width: x[0].width / r)
       case .resize(_, let sy, let sx): s = Shape(channels: x[0].channels, height: Int(Float(x[0].height) * sy), width: Int(Float(x[0].width) * sx))
-      case .crop(_, _, let size):
+      case .crop(let top, let left, let size):
         let (h, w) = size ?? (x[1].height, x[1].width)
+        guard top <= x[0].height - h, left <= x[0].width - w else {
+          throw InferenceError("crop: window \(h)x\(w) at (\(top), \(left)) exceeds \(x[0].height)x\(x[0].width)")
+        }
         s = Shape(channels: x[0].channels, height: h, width: w)
       case .globalAveragePool: s = Shape(channels: x[0].channels, height: 1, width: 1)
       case .pool(let p):
-        s = Shape(channels: x[0].channels, height: (x[0].height + 2 * p.padding.h - p.kernel.h) / p.stride.h + 1,
-                  width: (x[0].width + 2 * p.padding.w - p.kernel.w) / p.stride.w + 1)
+        let (h, w) = p.outputSize(height: x[0].height, width: x[0].width)
+        s = Shape(channels: x[0].channels, height: h, width: w)
       case .linear(let l):
         s = Shape(channels: l.outFeatures, height: 1, width: 1)
-        macs += l.inFeatures * l.outFeatures
+        try count(l.inFeatures, l.outFeatures)
       }
-      guard s.channels > 0, s.height > 0, s.width > 0 else { throw InferenceError("an operation's output would be empty for a \(input.height)x\(input.width) input") }
+      try check(s)
       shapes[step.output] = s
-      largest = max(largest, s.channels * s.height * s.width)
     }
-    return (shapes[outputIndex]!, macs, largest)
+    return (shapes, macs)
   }
 
   /// Weight values in the graph.

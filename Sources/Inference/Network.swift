@@ -40,6 +40,7 @@ public final class Network: @unchecked Sendable {
     let spec = contents.spec
     self.spec = spec
     metadata = spec.metadata
+    try metadata.validate()
     guard spec.inputs.count == 1, spec.outputs.count == 1 else {
       throw InferenceError("the graph must have one input and one output (has \(spec.inputs.count) and \(spec.outputs.count))")
     }

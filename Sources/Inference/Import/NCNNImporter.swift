@@ -47,6 +47,7 @@ public enum NCNNImporter {
         inputs.append(out)
         continue
       case "Split":
+        guard ins.count == 1 else { throw fail("takes one input") }
         for o in layer.outputs { alias[o] = ins[0] }
         continue
       case "Convolution", "ConvolutionDepthWise", "Deconvolution":

@@ -31,7 +31,7 @@ struct NCNNParam {
     guard lines.count == counts[0] else { throw InferenceError("ncnn .param: declares \(counts[0]) layers but has \(lines.count)") }
     layers = try lines.enumerated().map { n, line in
       let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-      guard f.count >= 4, let ni = Int(f[2]), let no = Int(f[3]), ni >= 0, no >= 0, f.count >= 4 + ni + no else {
+      guard f.count >= 4, let ni = Int(f[2]), let no = Int(f[3]), ni >= 0, no >= 0, ni <= f.count, no <= f.count, f.count >= 4 + ni + no else {
         throw InferenceError("ncnn .param line \(n + 3): malformed layer")
       }
       var values: [Int: [Float]] = [:]
@@ -40,7 +40,7 @@ struct NCNNParam {
         guard parts.count == 2, let key = Int(parts[0]) else { throw InferenceError("ncnn .param line \(n + 3): bad parameter '\(kv)'") }
         if key <= -23300 {
           let items = parts[1].split(separator: ",").compactMap { Float($0) }
-          guard let count = items.first, Int(count) == items.count - 1 else { throw InferenceError("ncnn .param line \(n + 3): bad array '\(kv)'") }
+          guard let count = items.first, count == Float(items.count - 1) else { throw InferenceError("ncnn .param line \(n + 3): bad array '\(kv)'") }
           values[-key - 23300] = Array(items.dropFirst())
         } else {
           guard let v = Float(parts[1]) else { throw InferenceError("ncnn .param line \(n + 3): bad value '\(kv)'") }

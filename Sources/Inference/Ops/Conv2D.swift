@@ -17,7 +17,9 @@ public struct Conv2D: Sendable {
 
   public func outputSize(height: Int, width: Int) -> (Int, Int) {
     let eh = dilation.h * (kernel.h - 1) + 1, ew = dilation.w * (kernel.w - 1) + 1
-    return ((height + padding.top + padding.bottom - eh) / stride.h + 1, (width + padding.left + padding.right - ew) / stride.w + 1)
+    let nh = height + padding.top + padding.bottom - eh, nw = width + padding.left + padding.right - ew
+    // A kernel larger than the padded input gives nothing (integer division would round -1/2 up to 0).
+    return (nh < 0 ? 0 : nh / stride.h + 1, nw < 0 ? 0 : nw / stride.w + 1)
   }
 
   /// Multiply-adds per output pixel.

@@ -69,7 +69,7 @@ enum Concat {
 /// Cuts a window: `offset` from the top left, `size` (height, width).
 enum Crop {
   static func forward(_ x: Tensor, top: Int, left: Int, height: Int, width: Int) throws -> Tensor {
-    guard top >= 0, left >= 0, height >= 0, width >= 0, top + height <= x.height, left + width <= x.width else {
+    guard top >= 0, left >= 0, height >= 0, width >= 0, top <= x.height - height, left <= x.width - width else {
       throw InferenceError("crop: window \(height)x\(width) at (\(top), \(left)) exceeds \(x.shape)")
     }
     var out = Tensor(channels: x.channels, height: height, width: width)

@@ -9,8 +9,14 @@ struct Pool: Sendable {
   /// Average pooling: divide by the full window even where it overlaps the padding.
   var countIncludePad = true
 
+  /// floor((n + 2 padding - kernel) / stride) + 1, and 0 when the window is larger than the padded input.
+  func outputSize(height: Int, width: Int) -> (Int, Int) {
+    let nh = height + 2 * padding.h - kernel.h, nw = width + 2 * padding.w - kernel.w
+    return (nh < 0 ? 0 : nh / stride.h + 1, nw < 0 ? 0 : nw / stride.w + 1)
+  }
+
   func forward(_ x: Tensor) throws -> Tensor {
-    let oh = (x.height + 2 * padding.h - kernel.h) / stride.h + 1, ow = (x.width + 2 * padding.w - kernel.w) / stride.w + 1
+    let (oh, ow) = outputSize(height: x.height, width: x.width)
     guard oh > 0, ow > 0 else { throw InferenceError("pool: window larger than the \(x.height)x\(x.width) input") }
     var out = Tensor(channels: x.channels, height: oh, width: ow)
     for c in 0..<x.channels {
