@@ -13,6 +13,13 @@ extension Network {
     return (shapes[outputIndex]!, macs, largest)
   }
 
+  /// `plan` for a `side` x `side` image as the tools feed it: colour plus the constant planes, extended
+  /// by what the network consumes, so the output covers `side` x `side` input pixels.
+  public func plan(side: Int) throws -> (output: Shape, macs: Int, largest: Int) {
+    let m = metadata
+    return try plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: side + 2 * m.consumes, width: side + 2 * m.consumes))
+  }
+
   /// Values with more elements than this are refused: their size arithmetic (and the next op's)
   /// stays far from overflow.
   static let maximumValueElements = 1 << 40

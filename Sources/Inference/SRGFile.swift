@@ -95,6 +95,7 @@ public enum SRGFile {
 
   /// Reads and validates a file (memory-mapped).
   public static func read(path: String) throws -> Contents {
+    guard FileManager.default.fileExists(atPath: path) else { throw InferenceError("no such file") }
     let data: Data
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)

@@ -13,50 +13,39 @@ struct Info: ParsableCommand {
   var json = false
 
   func run() throws {
-    Diagnostics.tool = "srg"
-    var failed = false
-    for path in models {
-      do {
-        let net = try loadNetwork(path)
-        let m = net.metadata
-        let probe = 64 + 2 * m.consumes
-        let plan = try net.plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: probe, width: probe))
-        let flops = 2 * Double(plan.macs) / Double(64 * 64)
-        if json {
-          var r = JSONRecord()
-          r["file"] = .string(path)
-          r["name"] = .string(m.name)
-          r["architecture"] = .string(m.architecture)
-          r["scale"] = .int(m.scale)
-          r["input_channels"] = .int(m.inputChannels)
-          r["output_channels"] = .int(m.outputChannels)
-          r["extra_input_planes"] = .int(m.extraInputPlanes.count)
-          r["halo"] = .int(m.halo)
-          r["consumes"] = .int(m.consumes)
-          r["size_multiple"] = .int(m.sizeMultiple)
-          r["parameters"] = .int(net.parameterCount)
-          r["flops_per_input_pixel"] = .double(flops.rounded())
-          r["source"] = .string(m.source)
-          StandardOutput.write(line: r.line)
-        } else {
-          StandardOutput.write(line: """
-            \(path)
-              name          \(m.name)
-              architecture  \(m.architecture)
-              scale         x\(m.scale)
-              channels      \(m.inputChannels) in\(m.extraInputPlanes.isEmpty ? "" : " (+\(m.extraInputPlanes.count) constant planes)"), \(m.outputChannels) out (\(m.colourOrder))
-              halo          \(m.halo) px\(m.consumes > 0 ? " (the network consumes \(m.consumes) px per side)" : "")
-              parameters    \(net.parameterCount)
-              cost          \(String(format: "%.2f", flops / 1e6)) MFLOP per input pixel
-              source        \(m.source)
-            """)
-        }
-      } catch {
-        Diagnostics.error("\(error)")
-        failed = true
+    try forEachModel(models) { path, net, macsPerPixel in
+      let m = net.metadata
+      let flops = 2 * macsPerPixel
+      if json {
+        var r = JSONRecord()
+        r["file"] = .string(path)
+        r["name"] = .string(m.name)
+        r["architecture"] = .string(m.architecture)
+        r["scale"] = .int(m.scale)
+        r["input_channels"] = .int(m.inputChannels)
+        r["output_channels"] = .int(m.outputChannels)
+        r["extra_input_planes"] = .int(m.extraInputPlanes.count)
+        r["halo"] = .int(m.halo)
+        r["consumes"] = .int(m.consumes)
+        r["size_multiple"] = .int(m.sizeMultiple)
+        r["parameters"] = .int(net.parameterCount)
+        r["flops_per_input_pixel"] = .double(flops.rounded())
+        r["source"] = .string(m.source)
+        StandardOutput.write(line: r.line)
+      } else {
+        StandardOutput.write(line: """
+          \(path)
+            name          \(m.name)
+            architecture  \(m.architecture)
+            scale         x\(m.scale)
+            channels      \(m.inputChannels) in\(m.extraInputPlanes.isEmpty ? "" : " (+\(m.extraInputPlanes.count) constant planes)"), \(m.outputChannels) out (\(m.colourOrder))
+            halo          \(m.halo) px\(m.consumes > 0 ? " (the network consumes \(m.consumes) px per side)" : "")
+            parameters    \(net.parameterCount)
+            cost          \(String(format: "%.2f", flops / 1e6)) MFLOP per input pixel
+            source        \(m.source)
+          """)
       }
     }
-    if failed { throw ExitCode(Status.someFailed) }
   }
 }
 
@@ -67,19 +56,6 @@ struct Verify: ParsableCommand {
   var models: [String]
 
   func run() throws {
-    Diagnostics.tool = "srg"
-    var failed = false
-    for path in models {
-      do {
-        let net = try loadNetwork(path)
-        let m = net.metadata
-        _ = try net.plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: 64 + 2 * m.consumes, width: 64 + 2 * m.consumes))
-        StandardOutput.write(line: "\(path): OK")
-      } catch {
-        Diagnostics.error("\(error)")
-        failed = true
-      }
-    }
-    if failed { throw ExitCode(Status.someFailed) }
+    try forEachModel(models) { path, _, _ in StandardOutput.write(line: "\(path): OK") }
   }
 }

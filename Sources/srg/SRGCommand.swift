@@ -17,17 +17,20 @@ struct SRGCommand: ParsableCommand {
     subcommands: [Import.self, Info.self, Verify.self])
 }
 
-/// Loads a model for inspection, turning failures into one line naming the file.
-func loadNetwork(_ path: String) throws -> Network {
-  do {
-    return try Network(path: path)
-  } catch {
-    throw ModelError(path: path, reason: "\(error)")
+/// Loads and plans each model (a 64 x 64 probe), handing the good ones to `body`; a bad one gets
+/// one line naming the file, and the exit status says whether any failed.
+func forEachModel(_ paths: [String], _ body: (String, Network, _ macsPerPixel: Double) throws -> Void) throws {
+  Diagnostics.tool = "srg"
+  var failed = false
+  for path in paths {
+    do {
+      let net = try Network(path: path)
+      let plan = try net.plan(side: 64)
+      try body(path, net, Double(plan.macs) / Double(64 * 64))
+    } catch {
+      Diagnostics.error(path, "\(error)")
+      failed = true
+    }
   }
-}
-
-struct ModelError: Error, CustomStringConvertible {
-  let path: String
-  let reason: String
-  var description: String { "\(path): \(reason)" }
+  if failed { throw ExitCode(Status.someFailed) }
 }

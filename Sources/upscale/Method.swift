@@ -109,7 +109,7 @@ struct NetworkUpscale {
   func automaticTile(memory: Int) throws -> Int {
     let m = network.metadata
     let probe = 64
-    let plan = try network.plan(.init(channels: m.inputChannels + m.extraInputPlanes.count, height: probe + 2 * m.consumes, width: probe + 2 * m.consumes))
+    let plan = try network.plan(side: probe)
     // A few feature maps of the widest layer are alive at once, plus the convolution's columns.
     let bytesPerPixel = Double(plan.largest) / Double(probe * probe) * 4 * 4
     let perThread = Double(memory) * 1_048_576 / 2 / Double(max(1, Vips.concurrency))
