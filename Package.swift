@@ -33,7 +33,8 @@ let package = Package(
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", swiftSettings: optimize),
     .target(name: "Inference", dependencies: ["Numerics"], swiftSettings: optimize),
-    .target(name: "WeightFormats", swiftSettings: optimize),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
@@ -42,7 +43,7 @@ let package = Package(
     tool("downscale"),
     tool("ssim", ["Metrics"]),
     tool("crappify"),
-    tool("srg", ["Inference"]),
+    tool("srg", ["Inference", "WeightFormats"]),
     tool("upscale", ["Inference", "Numerics"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),

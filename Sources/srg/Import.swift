@@ -2,13 +2,18 @@ import ArgumentParser
 import Foundation
 import Inference
 import ToolSupport
+import WeightFormats
 
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Convert a pretrained generator into an .srg file.",
-    discussion: "Sources: an ncnn model (.param with its .bin beside it).")
+    discussion: """
+      Sources: an ncnn model (.param with its .bin beside it), or pytorch-fid's Inception weights \
+      (pt_inception-2015-12-05-6726825d.pth, or torch-fidelity's copy) for fid: \
+      srg import pt_inception-2015-12-05-6726825d.pth -o ~/.local/share/srg/models/inception-fid.srg
+      """)
 
-  @Argument(help: ArgumentHelp("The model to convert.", valueName: "source"), completion: .file(extensions: ["param"]))
+  @Argument(help: ArgumentHelp("The model to convert.", valueName: "source"), completion: .file(extensions: ["param", "pth", "pt", "safetensors"]))
   var source: String
 
   @Option(name: .shortAndLong, help: ArgumentHelp("The .srg file to write.", valueName: "file"), completion: .file(extensions: ["srg"]))
@@ -32,8 +37,15 @@ struct Import: ParsableCommand {
     Interrupts.install()
     let result: NCNNImporter.Result
     do {
-      guard source.hasSuffix(".param") else { throw InferenceError("unknown model format (expected an ncnn .param)") }
-      result = try NCNNModels.load(paramPath: source, name: name, noise: noise)
+      if source.hasSuffix(".param") {
+        result = try NCNNModels.load(paramPath: source, name: name, noise: noise)
+      } else {
+        let dict = try StateDict.load(path: source)
+        guard FIDInception.recognises(dict.keys) else {
+          throw InferenceError("a \(dict.format.rawValue) file of \(dict.keys.count) tensors that is no known model (ncnn .param files and pytorch-fid's Inception weights are)")
+        }
+        result = try FIDInception.convert(dict.tensors.mapValues { ($0.shape, $0.values) }, name: name ?? "inception-fid")
+      }
     } catch {
       Diagnostics.error(source, "\(error)")
       throw ExitCode(Status.fatal)
@@ -48,6 +60,6 @@ struct Import: ParsableCommand {
       throw ExitCode(Status.fatal)
     }
     let m = result.spec.metadata
-    Diagnostics.write("srg: wrote \(output): \(m.name), \(m.architecture) x\(m.scale)")
+    Diagnostics.write("srg: wrote \(output): \(m.name), \(m.architecture)" + (m.architecture == "FIDInceptionV3" ? "" : " x\(m.scale)"))
   }
 }
