@@ -80,21 +80,18 @@ public enum FrechetDistance {
   }
 
   /// tr sqrt(S1^1/2 S2 S1^1/2) = tr sqrtm(S1 S2) for symmetric positive semidefinite S1, S2.
+  /// With S1 = V^T W V (eigenvectors as the rows of V), S1^1/2 S2 S1^1/2 = V^T (W^1/2 V S2 V^T W^1/2) V
+  /// has the eigenvalues of the bracket, which takes two matrix products instead of three.
   public static func traceOfSquareRoot(_ s1: [Double], _ s2: [Double], _ d: Int) throws -> Double {
     let (w, v) = try SymmetricEigen.decompose(s1, n: d)
-    // S1^1/2 = V^T diag(sqrt w) V, with the eigenvectors as the rows of v.
-    var scaled = v
+    let r = w.map { max($0, 0).squareRoot() }
+    var t = [Double](repeating: 0, count: d * d), m = t
+    BLAS.dgemm(m: d, n: d, k: d, a: v, lda: d, b: s2, ldb: d, c: &t, ldc: d)
+    BLAS.dgemm(transB: true, m: d, n: d, k: d, a: t, lda: d, b: v, ldb: d, c: &m, ldc: d)
     for i in 0..<d {
-      let r = max(w[i], 0).squareRoot()
-      for j in 0..<d { scaled[i * d + j] *= r }
-    }
-    var root = [Double](repeating: 0, count: d * d), t = root, m = root
-    BLAS.dgemm(transA: true, m: d, n: d, k: d, a: v, lda: d, b: scaled, ldb: d, c: &root, ldc: d)
-    BLAS.dgemm(m: d, n: d, k: d, a: root, lda: d, b: s2, ldb: d, c: &t, ldc: d)
-    BLAS.dgemm(m: d, n: d, k: d, a: t, lda: d, b: root, ldb: d, c: &m, ldc: d)
-    for i in 0..<d {
+      m[i * d + i] *= r[i] * r[i]
       for j in (i + 1)..<max(i + 1, d) {
-        let s = (m[i * d + j] + m[j * d + i]) / 2
+        let s = (m[i * d + j] + m[j * d + i]) / 2 * r[i] * r[j]
         m[i * d + j] = s
         m[j * d + i] = s
       }

@@ -127,7 +127,7 @@ struct FIDCommand: ParsableCommand {
       case .images(let files):
         let (summary, bad) = compute(files, extractor!, jobs: jobs, keepFeatures: kid)
         failed += bad
-        guard summary.count! >= 2 else {
+        guard summary.count! >= (paths.count == 1 ? 1 : 2) else {
           Progress.shared.clearLine()
           Diagnostics.error(set.name, "\(summary.count!) readable image\(summary.count == 1 ? "" : "s"); statistics need at least 2")
           throw ExitCode(Status.fatal)
@@ -149,6 +149,7 @@ struct FIDCommand: ParsableCommand {
       }
     }
 
+    BLAS.threads = ProcessInfo.processInfo.activeProcessorCount
     var record = JSONRecord()
     if summaries.count == 2 {
       let (a, b) = (summaries[0], summaries[1])
