@@ -208,7 +208,7 @@ _srg_import() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __srg_add_completions -o plusdirs -fX '!*.@(param)'
+        __srg_add_completions -o plusdirs -fX '!*.@(param|pth|pt|safetensors)'
         return
         ;;
     esac
