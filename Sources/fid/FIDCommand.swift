@@ -10,7 +10,7 @@ import WeightFormats
 struct FIDCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fid",
-    abstract: "Fréchet Inception Distance (and KID) between two sets of images, equal to pytorch-fid's.",
+    abstract: "Frechet Inception Distance (and KID) between two sets of images, equal to pytorch-fid's.",
     discussion: """
       Each set is a folder (searched recursively for bmp, jpg, jpeg, pgm, png, ppm, tif, tiff and \
       webp files), a list file (one path per line), an .npz of statistics (mu and sigma, as \
@@ -19,7 +19,7 @@ struct FIDCommand: ParsableCommand {
       Images are processed as pytorch-fid does: decoded to RGB (grey repeated, alpha dropped, \
       no EXIF rotation), samples / 255, bilinear resize to 299x299 (PyTorch's F.interpolate, \
       align_corners false, no antialiasing), scaled to [-1, 1], then pytorch-fid's Inception-v3; \
-      features at --dims. Mean and covariance (N-1) in float64; the Fréchet distance |mu1-mu2|^2 + \
+      features at --dims. Mean and covariance (N-1) in float64; the Frechet distance |mu1-mu2|^2 + \
       tr S1 + tr S2 - 2 tr sqrt(S1^1/2 S2 S1^1/2) with symmetric eigensolvers. Images of any size \
       mix freely; memory does not grow with their number (except with --kid, which keeps the \
       features: 8 KB per image at 2048 dimensions).
