@@ -24,6 +24,7 @@ let package = Package(
     .executable(name: "upscale", targets: ["upscale"]),
     // For the fuzz harnesses in Fuzz/, a separate package built with libFuzzer's instrumentation.
     .library(name: "Inference", targets: ["Inference"]),
+    .executable(name: "fid", targets: ["fid"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,9 +34,10 @@ let package = Package(
     .target(name: "CVipsShim", dependencies: ["CVips"]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
-    .target(name: "Metrics", swiftSettings: optimize),
+    .target(name: "Metrics", dependencies: ["Numerics"], swiftSettings: optimize),
     .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize),
-    .target(name: "WeightFormats", swiftSettings: optimize),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
@@ -44,8 +46,9 @@ let package = Package(
     tool("downscale"),
     tool("ssim", ["Metrics"]),
     tool("crappify"),
-    tool("srg", ["Inference"]),
+    tool("srg", ["Inference", "WeightFormats"]),
     tool("upscale", ["Inference", "Numerics"]),
+    tool("fid", ["Inference", "Numerics", "Metrics", "WeightFormats"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metrics"], resources: [.copy("Set5")]),
     .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

@@ -9,7 +9,8 @@ public enum ModelLibrary {
     var dirs = (env["SRG_MODEL_PATH"] ?? "").split(separator: ":").map(String.init)
     let data = env["XDG_DATA_HOME"].map { $0 + "/srg/models" } ?? env["HOME"].map { $0 + "/.local/share/srg/models" }
     if let data { dirs.append(data) }
-    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    // The running binary's own path (argv[0] is a bare name when the tool is found through PATH).
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     dirs.append(exe.deletingLastPathComponent().appendingPathComponent("share/srg/models").path)
     return dirs
   }

@@ -35,7 +35,12 @@ public enum SRGFile {
       while data.count % alignment != 0 { data.append(0) }
       let start = data.count
       switch w.dtype {
-      case .f32: for v in w.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
+      case .f32:
+        #if _endian(little)
+          w.values.withUnsafeBytes { data += $0 }
+        #else
+          for v in w.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
+        #endif
       case .f16: for v in w.values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { data += $0 } }
       }
       spec.tensors[name] = TensorEntry(dtype: w.dtype, shape: w.shape, offset: start, length: data.count - start)

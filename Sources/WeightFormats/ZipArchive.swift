@@ -120,8 +120,9 @@ struct ZipArchive {
         guard found else { throw failure("zip entry '\(name)' has saturated sizes but no zip64 extra field") }
       }
 
-      let size = try checkedInt(uncompressed, atMost: view.count, "size of zip entry '\(name)'")
       let compressedSize = try checkedInt(compressed, atMost: view.count, "compressed size of zip entry '\(name)'")
+      // Deflate expands at most 1032-fold; stored entries are no larger than the file.
+      let size = try checkedInt(uncompressed, atMost: method == 8 ? compressedSize.multipliedReportingOverflow(by: 1032).partialValue : view.count, "size of zip entry '\(name)'")
       let local = try checkedInt(localOffset, atMost: view.count, "local header offset of zip entry '\(name)'")
       guard try view.u32(local, "local header of zip entry '\(name)'") == Self.localSignature else {
         throw failure("zip entry '\(name)' points at offset \(local), where there is no local header (corrupt archive)")

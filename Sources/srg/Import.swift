@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inference
 import ToolSupport
+import WeightFormats
 
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,7 +11,10 @@ struct Import: ParsableCommand {
       Sources: an ncnn model (.param with its .bin beside it), or a PyTorch generator checkpoint \
       (.pth, .pt, .ckpt or .safetensors) of a recognised architecture: ESRGAN/RRDBNet (original, \
       BasicSR and Real-ESRGAN pixel-unshuffle layouts), SRVGGNetCompact, MSRResNet, the SRGAN paper's \
-      SRResNet, EDSR. Other PyTorch generators can be written with examples/export/export_srg.py.
+      SRResNet, EDSR. Other PyTorch generators can be written with examples/export/export_srg.py. \
+      pytorch-fid's Inception weights (pt_inception-2015-12-05-6726825d.pth, or torch-fidelity's \
+      copy) become fid's network: \
+      srg import pt_inception-2015-12-05-6726825d.pth -o ~/.local/share/srg/models/inception-fid.srg
       """)
 
   @Argument(help: ArgumentHelp("The model to convert.", valueName: "source"), completion: .file(extensions: ["param", "pth", "pt", "ckpt", "safetensors"]))
@@ -35,11 +39,18 @@ struct Import: ParsableCommand {
   func run() throws {
     Diagnostics.tool = "srg"
     Interrupts.install()
-    let result: NCNNImporter.Result
+    var result: NCNNImporter.Result
     do {
       switch URL(fileURLWithPath: source).pathExtension.lowercased() {
       case "param": result = try NCNNModels.load(paramPath: source, name: name, noise: noise)
-      case "pth", "pt", "ckpt", "safetensors": result = try TorchImporter.load(path: source, name: name)
+      case "pth", "pt", "ckpt", "safetensors":
+        let dict = try StateDict.load(path: source)
+        if FIDInception.recognises(dict.keys) {
+          result = try FIDInception.convert(dict.tensors.mapValues { ($0.shape, $0.values) }, name: name ?? "inception-fid")
+        } else {
+          result = try TorchImporter.convert(dict, name: name ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent)
+          result.spec.metadata.source = "PyTorch checkpoint \(URL(fileURLWithPath: source).lastPathComponent)"
+        }
       default: throw InferenceError("unknown model format (expected an ncnn .param, or a .pth, .pt, .ckpt or .safetensors checkpoint)")
       }
     } catch {
@@ -56,6 +67,6 @@ struct Import: ParsableCommand {
       throw ExitCode(Status.fatal)
     }
     let m = result.spec.metadata
-    Diagnostics.write("srg: wrote \(output): \(m.name), \(m.architecture) x\(m.scale)")
+    Diagnostics.write("srg: wrote \(output): \(m.name), \(m.architecture)" + (m.architecture == "FIDInceptionV3" ? "" : " x\(m.scale)"))
   }
 }

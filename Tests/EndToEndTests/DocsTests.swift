@@ -4,7 +4,7 @@ import XCTest
 /// The committed man pages and completions must match the tools' argument parsers
 /// (regenerate both with scripts/generate-docs).
 final class DocsTests: XCTestCase {
-  static let tools = ["crappify", "downscale", "srg", "ssim", "upscale"]
+  static let tools = ["crappify", "downscale", "fid", "srg", "ssim", "upscale"]
 
   var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 

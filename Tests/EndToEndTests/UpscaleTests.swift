@@ -125,4 +125,30 @@ final class UpscaleTests: ToolTestCase {
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertEqual(try ImageFacts(work.appendingPathComponent("a.png")).bands, 4)
   }
+
+  /// Models installed beside the binary (PREFIX/share/srg/models) are found when the tool is run by
+  /// name through PATH, from any folder.
+  func testFindsModelsOfItsInstallPrefix() throws {
+    let prefix = work.appendingPathComponent("prefix")
+    let bin = prefix.appendingPathComponent("bin"), share = prefix.appendingPathComponent("share/srg/models")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: upscale.url, to: bin.appendingPathComponent("upscale"))
+    try FileManager.default.copyItem(at: models.appendingPathComponent("av3.srg"), to: share.appendingPathComponent("av3.srg"))
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["upscale", "--list-models"]
+    var env = ProcessInfo.processInfo.environment
+    env["PATH"] = bin.path + ":" + (env["PATH"] ?? "")
+    env["SRG_MODEL_PATH"] = ""
+    env["XDG_DATA_HOME"] = work.appendingPathComponent("no-data").path
+    p.environment = env
+    p.currentDirectoryURL = FileManager.default.temporaryDirectory
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    XCTAssertTrue(text.hasPrefix("av3\tx4"), text)
+  }
 }

@@ -60,3 +60,45 @@ enum Resize {
     return 0
   }
 }
+
+extension Tensor {
+  /// Bilinear resize to a given size as PyTorch's `F.interpolate(x, size=(h, w), mode="bilinear",
+  /// align_corners=False)` computes it on the CPU in float32 (no antialiasing): scale = in / out,
+  /// source = max(scale * (d + 0.5) - 0.5, 0), index clamped to the last sample, each output the
+  /// vertical blend of two horizontally blended rows. Same size: an exact copy.
+  public func resizedBilinear(height oh: Int, width ow: Int) -> Tensor {
+    if oh == height && ow == width { return self }
+    func taps(_ n: Int, _ out: Int) -> [(Int, Int, Float, Float)] {
+      let scale = Float(n) / Float(out)
+      return (0..<out).map { d in
+        let src = Swift.max(scale * (Float(d) + 0.5) - 0.5, 0)
+        let i0 = Swift.min(Int(src.rounded(.down)), n - 1)
+        let i1 = i0 + (i0 < n - 1 ? 1 : 0)
+        let l1 = Swift.min(Swift.max(src - Float(i0), 0), 1)
+        return (i0, i1, 1 - l1, l1)
+      }
+    }
+    let ys = taps(height, oh), xs = taps(width, ow)
+    var out = Tensor(channels: channels, height: oh, width: ow)
+    var rows = [Float](repeating: 0, count: height * ow)
+    data.withUnsafeBufferPointer { src in
+      out.data.withUnsafeMutableBufferPointer { dst in
+        rows.withUnsafeMutableBufferPointer { h in
+          for c in 0..<channels {
+            let plane = src.baseAddress! + c * height * width
+            for y in 0..<height {
+              let line = plane + y * width, o = h.baseAddress! + y * ow
+              for (x, t) in xs.enumerated() { o[x] = t.2 * line[t.0] + t.3 * line[t.1] }
+            }
+            let target = dst.baseAddress! + c * oh * ow
+            for (y, t) in ys.enumerated() {
+              let r0 = h.baseAddress! + t.0 * ow, r1 = h.baseAddress! + t.1 * ow, o = target + y * ow
+              for x in 0..<ow { o[x] = t.2 * r0[x] + t.3 * r1[x] }
+            }
+          }
+        }
+      }
+    }
+    return out
+  }
+}
