@@ -27,16 +27,16 @@ images() {  # the images under HR_DIR, NUL-separated, as relative paths
 
 # Bicubic pairs. HR images are copied as they are: train.py crops each to SCALE times its LR's size
 # from the top left, which is what --modcrop did before shrinking.
-images | downscale -0 -q -s "$scale" --modcrop --format png -o "$out/lr/"
+images | downscale -0 -q -f -s "$scale" --modcrop --format png -o "$out/lr/"
 mkdir -p "$out/hr"
 images | xargs -0 cp --parents -t "$out/hr"
 
 # Real-ESRGAN's recipe; --pairs writes hr/ (cropped to a multiple of the scale) and lr/.
-images | crappify -0 -q --recipe realesrgan --scale "$scale" --seed "$seed" --format png --pairs "$out/realesrgan/"
+images | crappify -0 -q -f --recipe realesrgan --scale "$scale" --seed "$seed" --format png --pairs "$out/realesrgan/"
 
 # fast.ai's crappifier as a chain of stages, so the LR is exactly 1/SCALE of the HR (the fastai
 # recipe itself sets the shorter side in pixels, --size, which gives no fixed scale).
-images | crappify -0 -q --downscale "$scale" --text --jpeg 10-70 --seed "$seed" --format png --pairs "$out/fastai/"
+images | crappify -0 -q -f --downscale "$scale" --text --jpeg 10-70 --seed "$seed" --format png --pairs "$out/fastai/"
 
 for d in "$out" "$out/realesrgan" "$out/fastai"; do
   echo "training-pairs.sh: $(find "$d/lr" -type f | wc -l) pairs in $d/{hr,lr}"
