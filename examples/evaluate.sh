@@ -54,7 +54,7 @@ for m in "${methods[@]}"; do
   # Pairs by name: DIR/NAME.ext against sr/NAME.png; the SR image is the modcropped size, so compare
   # the common top-left part (modcrop keeps the top left).
   read -r psnr ssim _ < <(while IFS= read -r p; do printf '%s\0%s\0' "$hr/$p" "$sr/${p%.*}.png"; done < "$work/hr.list" |
-    ssim -0 -q --y --crop "$scale" --crop-to-smaller --metrics psnr,ssim | tail -n 1)
+    ssim -0 -q --y --crop "$scale" --crop-to-smaller --metrics psnr,ssim | tail -n 1) || psnr=n/a ssim=n/a
   fid_value=n/a
   if [[ -z $fid_reason ]]; then
     sed "s|^|$hr/|" "$work/hr.list" > "$work/hr-abs.list"

@@ -106,12 +106,14 @@ class RRDBNet(nn.Module):
 # ---------------------------------------------------------------- discriminator
 
 class Discriminator(nn.Module):
-    """ESRGAN's VGG-style discriminator, with a global average pool so any patch size works."""
+    """ESRGAN's VGG-style discriminator (five stride-2 stages for 128-pixel patches, fewer for small
+    ones), with a global average pool so any patch size works."""
 
-    def __init__(self, nf=64):
+    def __init__(self, nf=64, patch=128):
         super().__init__()
         layers, c = [], 3
-        for i, out in enumerate([nf, nf * 2, nf * 4, nf * 8, nf * 8]):
+        stages = max(1, min(5, int(math.log2(patch)) - 2))
+        for out in [nf, nf * 2, nf * 4, nf * 8, nf * 8][:stages]:
             layers += [nn.Conv2d(c, out, 3, 1, 1), nn.LeakyReLU(0.2, True),
                        nn.Conv2d(out, out, 4, 2, 1, bias=False), nn.BatchNorm2d(out), nn.LeakyReLU(0.2, True)]
             c = out
@@ -229,7 +231,7 @@ def main():
     p.add_argument("--tiny", action="store_true", help="a small, fast CPU run: tiny generator and critic, few iterations")
     a = p.parse_args()
     if a.tiny:
-        a.features, a.depth, a.patch, a.batch = 16, 4 if a.arch == "srvgg" else 1, 32 if a.scale > 2 else 24, 4
+        a.features, a.depth, a.patch, a.batch = 16, 4 if a.arch == "srvgg" else 1, a.scale * -(-32 // a.scale), 4
         a.pretrain_iters, a.gan_iters, a.log_every = 200, 100, 50
     if a.patch % a.scale:
         sys.exit("train.py: --patch must be a multiple of --scale")
@@ -266,11 +268,11 @@ def main():
         log("pretrain", it, a.pretrain_iters, loss=loss.item())
 
     # 2. Adversarial fine-tuning.
-    d = Discriminator(a.features)
+    d = Discriminator(a.features, a.patch)
     opt_g = torch.optim.Adam(g.parameters(), lr=a.lr / 2, betas=(0.9, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), lr=a.lr / 2, betas=(0.9, 0.99))
     w_pix = a.pixel_weight if a.pixel_weight is not None else (0.01 if vgg else 1.0)
-    critic_turn = True
+    critic_turn, steps = True, {"critic": 0, "generator": 0}
     for it in range(1, a.gan_iters + 1):
         hr, lr = batch(pairs, a.batch, a.patch, a.scale)
         sr = g(lr)
@@ -285,6 +287,7 @@ def main():
             loss_d.backward()
             opt_d.step()
             if a.gan == "critic":
+                steps["critic"] += 1
                 critic_turn = loss_d.item() >= a.critic_threshold
                 log("critic", it, a.gan_iters, critic=loss_d.item())
                 continue
@@ -303,10 +306,14 @@ def main():
         opt_g.step()
         d.requires_grad_(True)
         critic_turn = True
+        steps["generator"] += 1
         if a.gan == "ragan":
             log("gan", it, a.gan_iters, d=loss_d.item(), g_adv=adv.item(), g_content=float(content))
         else:
             log("generator", it, a.gan_iters, g_adv=adv.item(), g_content=float(content))
+
+    if a.gan == "critic":
+        print(f"critic switching: {steps['critic']} critic and {steps['generator']} generator steps", flush=True)
 
     # 3. Export.
     g.eval()
