@@ -165,7 +165,7 @@ _upscale() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(-0 --null --strip --force -f --skip-existing --quiet -q --json --tta --list-models -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --model -m --scale -s --outscale --width --height --tile --memory --alpha)
+    local -a non_repeating_options=(--output -o --format --jobs -j --max-pixels --model -m --scale -s --outscale --width --height --tile --memory --alpha --pages)
     __upscale_offer_flags_options -1
 
     # Offer option value completions
@@ -207,6 +207,10 @@ _upscale() {
         ;;
     '--alpha')
         __upscale_add_completions -W 'resize'$'\n''model'
+        return
+        ;;
+    '--pages')
+        __upscale_add_completions -W 'first'$'\n''all'
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __upscale_parse_tokens -S
     set -l unparsed_tokens (__upscale_tokens -pc)
     switch $unparsed_tokens[1]
     case 'upscale'
-        __upscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'strip' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 'm/model=' 's/scale=' 'outscale=' 'width=' 'height=' 'tile=' 'memory=' 'tta' 'alpha=' 'list-models' 'h/help'
+        __upscale_parse_subcommand -r 1 '0/null' 'o/output=' 'format=' 'strip' 'f/force' 'skip-existing' 'j/jobs=' 'q/quiet' 'json' 'max-pixels=' 'm/model=' 's/scale=' 'outscale=' 'width=' 'height=' 'tile=' 'memory=' 'tta' 'alpha=' 'pages=' 'list-models' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __upscale_parse_subcommand -r 1 
@@ -97,6 +97,7 @@ complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_option
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" memory' -l 'memory' -d 'Memory budget for the network\'s working tensors, in MiB.' -rfka ''
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" tta' -l 'tta' -d 'Average the network over the 8 flips and rotations of each tile (8 times slower).'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" alpha' -l 'alpha' -d 'How alpha is enlarged: resize (the bicubic kernel) or model (through the network, as grey).' -rfka 'resize model'
+complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" pages' -l 'pages' -d 'Pages of animated GIF/WebP and multi-page TIFF files to upscale: first or all.' -rfka 'first all'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" list-models' -l 'list-models' -d 'List the installed models and exit.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_flags_or_options "upscale" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'upscale' -n '__upscale_should_offer_completions_for_positional "upscale" -eq 2' -fa 'help' -d 'Show subcommand help information.'

@@ -203,3 +203,21 @@ VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int ma
                        "access", VIPS_ACCESS_SEQUENTIAL, "threaded", TRUE, NULL));
 }
 VipsImage *srgv_bandmean(VipsImage *in) { UNARY(vips_bandmean(in, &out, NULL)); }
+
+VipsImage *srgv_load_path_all_pages(const char *path, int sequential) {
+  VipsSource *source = vips_source_new_from_file(path);
+  if (!source) return NULL;
+  VipsImage *out = vips_image_new_from_source(source, "", "access",
+      sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED, "n", -1, NULL);
+  g_object_unref(source);
+  return out;
+}
+
+VipsImage *srgv_stack_pages(VipsImage **pages, int n, int page_height) {
+  VipsImage *joined = NULL, *out = NULL;
+  if (vips_arrayjoin(pages, &joined, n, "across", 1, NULL)) return NULL;
+  if (vips_copy(joined, &out, NULL)) { g_object_unref(joined); return NULL; }
+  g_object_unref(joined);
+  vips_image_set_int(out, VIPS_META_PAGE_HEIGHT, page_height);
+  return out;
+}

@@ -56,3 +56,31 @@ extension Image {
   /// Evaluates the whole pipeline into memory, so later reads are random-access.
   public func inMemory() throws -> Image { try Image.check(srgv_copy_memory(pointer)) }
 }
+
+extension Image {
+  /// Pages (frames) in the file the image came from; 1 for single images.
+  public var pageCount: Int { Int(vips_image_get_n_pages(pointer)) }
+
+  /// The height of one page when several are stacked top to bottom.
+  public var pageHeight: Int { Int(vips_image_get_page_height(pointer)) }
+
+  /// Opens every page of a multi-page file (animated GIF or WebP, multi-page TIFF), stacked top to
+  /// bottom, with `pageHeight` telling them apart.
+  public static func loadAllPages(path: UnsafePointer<CChar>, sequential: Bool = true) throws -> Image {
+    try Vips.start()
+    return try check(srgv_load_path_all_pages(path, sequential ? 1 : 0))
+  }
+
+  /// The pages, each `pageHeight` high.
+  public func pages() throws -> [Image] {
+    let h = pageHeight
+    guard h > 0, height % h == 0, height > h else { return [self] }
+    return try (0..<(height / h)).map { try cropped(left: 0, top: $0 * h, width: width, height: h) }
+  }
+
+  /// Pages of equal size stacked top to bottom, recorded as one multi-page image.
+  public static func stacking(_ pages: [Image]) throws -> Image {
+    var pointers: [UnsafeMutablePointer<VipsImage>?] = pages.map { $0.pointer }
+    return try check(srgv_stack_pages(&pointers, Int32(pages.count), Int32(pages[0].height)))
+  }
+}

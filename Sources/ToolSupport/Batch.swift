@@ -14,9 +14,9 @@ public final class Job {
     record["input"] = .string(input.description)
   }
 
-  /// The input image, streaming and upright.
-  public func openImage() throws -> Image {
-    let image = try input.openImage(maxPixels: batch.options.maxPixels)
+  /// The input image, streaming and upright; with `allPages`, every page stacked top to bottom.
+  public func openImage(allPages: Bool = false) throws -> Image {
+    let image = try input.openImage(maxPixels: batch.options.maxPixels, allPages: allPages)
     record["width"] = .int(image.width)
     record["height"] = .int(image.height)
     return image

@@ -3,14 +3,16 @@ import Imaging
 
 extension Input {
   /// Opens the image for streaming, upright (EXIF orientation applied), refusing images over
-  /// `maxPixels` (0: no limit) before any pixel is decoded.
-  public func openImage(maxPixels: Int) throws -> Image {
+  /// `maxPixels` (0: no limit) before any pixel is decoded. With `allPages`, every page of a
+  /// multi-page file (animated GIF or WebP, multi-page TIFF) is opened, stacked top to bottom.
+  public func openImage(maxPixels: Int, allPages: Bool = false) throws -> Image {
     var image: Image
     switch self {
     case .file(let path):
       if !path.exists { throw InputFailure("no such file") }
       if path.isDirectory { throw InputFailure("is a folder, not an image (list its files: find DIR -type f | \(Diagnostics.tool))") }
       image = try path.withCString { try Image.load(path: $0) }
+      if allPages, image.pageCount > 1 { image = try path.withCString { try Image.loadAllPages(path: $0) } }
       if maxPixels > 0, image.pixelCount > maxPixels { throw InputFailure.tooLarge(image, maxPixels) }
       // Rotation reads the image out of order: reopen it for random access.
       if image.orientation > 1 { image = try path.withCString { try Image.load(path: $0, sequential: false) }.autorotated() }

@@ -5,6 +5,10 @@ import Inference
 import Numerics
 import ToolSupport
 
+enum Pages: String, ExpressibleByArgument, CaseIterable {
+  case first, all
+}
+
 @main
 struct Upscale: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -54,6 +58,9 @@ struct Upscale: ParsableCommand {
   @Option(help: ArgumentHelp("How alpha is enlarged: resize (the bicubic kernel) or model (through the network, as grey).", valueName: "how"))
   var alpha: AlphaMode = .resize
 
+  @Option(help: ArgumentHelp("Pages of animated GIF/WebP and multi-page TIFF files to upscale: first or all.", valueName: "which"))
+  var pages: Pages = .first
+
   @Flag(help: "List the installed models and exit.")
   var listModels = false
 
@@ -78,10 +85,10 @@ struct Upscale: ParsableCommand {
     // Tiles run in parallel on libvips' threads, each a single-threaded GEMM: no oversubscription.
     BLAS.threads = 1
     let code = runner.run { job in
-      let image = try job.openImage()
-      var out = try method.upscale(image, tile: tile, memory: memory)
-      out = try resized(out, from: image)
-      try job.save(out, source: image)
+      let image = try job.openImage(allPages: pages == .all)
+      // Each page goes through the network on its own, so no frame borrows context from the next.
+      let frames = try image.pages().map { try resized(method.upscale($0, tile: tile, memory: memory), from: $0) }
+      try job.save(frames.count == 1 ? frames[0] : Image.stacking(frames), source: image)
     }
     throw ExitCode(code)
   }

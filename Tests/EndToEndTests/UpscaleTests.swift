@@ -151,4 +151,17 @@ final class UpscaleTests: ToolTestCase {
     p.waitUntilExit()
     XCTAssertTrue(text.hasPrefix("av3\tx4"), text)
   }
+
+  /// Every frame of an animated GIF with --pages all, each upscaled on its own; the first by default.
+  func testAnimatedFrames() throws {
+    let source = try Image.load(path: fixture("chelsea.png").path, sequential: false)
+    let frames = try (0..<3).map { try source.cropped(left: 150 + 10 * $0, top: 60, width: 20, height: 16) }
+    try Image.stacking(frames).save(to: work.appendingPathComponent("anim.gif").path)
+    XCTAssertEqual(try run(["-m", "av3", "--pages", "all", "-o", "all.gif", "anim.gif"]).status, 0)
+    let all = try Image.loadAllPages(path: work.appendingPathComponent("all.gif").path)
+    XCTAssertEqual([all.width, all.height, all.pageHeight], [80, 192, 64])
+    XCTAssertEqual(try run(["-m", "av3", "-o", "first.gif", "anim.gif"]).status, 0)
+    let first = try ImageFacts(work.appendingPathComponent("first.gif"))
+    XCTAssertEqual([first.width, first.height], [80, 64])
+  }
 }

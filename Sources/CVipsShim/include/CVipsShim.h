@@ -87,4 +87,9 @@ VipsImage *srgv_bandjoin2(VipsImage *a, VipsImage *b);
 VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int max_tiles);
 /* Band-wise mean: one band. */
 VipsImage *srgv_bandmean(VipsImage *in);
+/* Multi-page images (animated GIF and WebP, multi-page TIFF). */
+/* Opens every page of `path`, stacked top to bottom ("page-height" says where each starts). */
+VipsImage *srgv_load_path_all_pages(const char *path, int sequential);
+/* Stacks `n` images top to bottom and records `page_height` as their page height. */
+VipsImage *srgv_stack_pages(VipsImage **pages, int n, int page_height);
 #endif
