@@ -12,20 +12,6 @@ final class ReferenceParityTests: ToolTestCase {
       .appendingPathComponent("Reference/matlab_imresize.py")
   }
 
-  func python(_ arguments: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    p.currentDirectoryURL = work
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return (p.terminationStatus, text)
-  }
-
   override func setUpWithError() throws {
     try super.setUpWithError()
     let (status, _) = try python(["-c", "import numpy, PIL"])

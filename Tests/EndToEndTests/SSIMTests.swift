@@ -88,23 +88,10 @@ final class SSIMTests: ToolTestCase {
 
   /// scikit-image and numpy transcriptions of each convention, within 1e-6 absolute.
   func testParityWithScikitImage() throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .appendingPathComponent("Reference/ssim_reference.py")
-    let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["python3", "-c", "import numpy, scipy, skimage, PIL"]
-    try check.run()
-    check.waitUntilExit()
-    try XCTSkipIf(check.terminationStatus != 0, "needs python3 with numpy, scipy, scikit-image and Pillow")
-    p.arguments = ["python3", script.path, ssim.url.path, fixture("").path]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    XCTAssertEqual(p.terminationStatus, 0, text)
+    try XCTSkipIf(try python(["-c", "import numpy, scipy, skimage, PIL"]).0 != 0, "needs python3 with numpy, scipy, scikit-image and Pillow")
+    let (status, text) = try python([script.path, ssim.url.path, fixture("").path])
+    XCTAssertEqual(status, 0, text)
   }
 }

@@ -80,6 +80,21 @@ class ToolTestCase: XCTestCase {
     for n in names { try FileManager.default.copyItem(at: fixture(n), to: dir.appendingPathComponent(n)) }
   }
 
+  /// Runs python3 with `arguments` in the work folder; returns the status and the combined output.
+  func python(_ arguments: [String]) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3"] + arguments
+    p.currentDirectoryURL = work
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, text)
+  }
+
   func files(in folder: String, hidden: Bool = true) -> [String] {
     let dir = work.appendingPathComponent(folder)
     guard let e = FileManager.default.enumerator(atPath: dir.path) else { return [] }
