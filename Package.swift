@@ -46,7 +46,7 @@ let package = Package(
     tool("downscale"),
     tool("ssim", ["Metrics"]),
     tool("crappify"),
-    tool("srg", ["Inference", "WeightFormats"]),
+    tool("srg", ["Inference", "WeightFormats", "Numerics"]),
     tool("upscale", ["Inference", "Numerics"]),
     tool("fid", ["Inference", "Numerics", "Metrics", "WeightFormats"]),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

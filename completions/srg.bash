@@ -173,13 +173,13 @@ _srg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    import|info|verify|help)
+    import|info|verify|bench|help)
         # Offer subcommand argument completions
         "_srg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'import info verify help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'import info verify bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -236,6 +236,35 @@ _srg_verify() {
     repeating_options=()
     non_repeating_options=()
     __srg_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __srg_add_completions -o plusdirs -fX '!*.@(srg)'
+        return
+        ;;
+    esac
+}
+
+_srg_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--size --threads --runs)
+    __srg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--size')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--runs')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in

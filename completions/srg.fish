@@ -28,6 +28,8 @@ function __srg_parse_tokens -S
             __srg_parse_subcommand -r 1 'json' 'h/help'
         case 'verify'
             __srg_parse_subcommand -r 1 'h/help'
+        case 'bench'
+            __srg_parse_subcommand -r 1 'size=' 'threads=' 'runs=' 'json' 'h/help'
         case 'help'
             __srg_parse_subcommand -r 1 
         end
@@ -87,6 +89,7 @@ complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg" 
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg" -eq 1' -fa 'import' -d 'Convert a pretrained generator into an .srg file.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg" -eq 1' -fa 'info' -d 'Show a model\'s metadata, size and cost.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg" -eq 1' -fa 'verify' -d 'Check models\' checksums and structure; print \'OK\' per good file.'
+complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg" -eq 1' -fa 'bench' -d 'Time a model\'s forward pass on a random input (milliseconds, megapixels per second, GFLOP/s).'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg import" -eq 1' -fa '(set -l exts \'param\' \'pth\' \'pt\' \'ckpt\' \'safetensors\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg import" o output' -l 'output' -s 'o' -d 'The .srg file to write.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'srg\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
@@ -99,3 +102,9 @@ complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg i
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg info" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg verify" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'srg\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg verify" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg bench" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'srg\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" size' -l 'size' -d 'Input side in pixels.' -rfka ''
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" threads' -l 'threads' -d 'OpenBLAS threads.' -rfka ''
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" runs' -l 'runs' -d 'Timed runs (after one warm-up); the best is reported.' -rfka ''
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" json' -l 'json' -d 'Write one JSON record per model.'
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" h help' -s 'h' -l 'help' -d 'Show help information.'

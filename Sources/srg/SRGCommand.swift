@@ -14,7 +14,7 @@ struct SRGCommand: ParsableCommand {
         srg info animevideov3-x4.srg
         srg verify models/*.srg
       """,
-    subcommands: [Import.self, Info.self, Verify.self])
+    subcommands: [Import.self, Info.self, Verify.self, Bench.self])
 }
 
 /// Loads and plans each model (a 64 x 64 probe), handing the good ones to `body`; a bad one gets
