@@ -74,17 +74,11 @@ public final class Network: @unchecked Sendable {
     var values = [Tensor?](repeating: nil, count: valueCount)
     values[inputIndex] = input
     for (s, step) in steps.enumerated() {
-      // Values used for the last time are moved out rather than copied, so in-place ops
-      // (activations, PReLU, scaling) mutate them without duplicating the buffer.
-      var args = step.inputs.map { i -> Tensor in
-        if releases[s].contains(i), step.inputs.filter({ $0 == i }).count == 1 {
-          defer { values[i] = nil }
-          return values[i]!
-        }
-        return values[i]!
-      }
-      values[step.output] = try Network.execute(step.kernel, &args, &workspace.scratch)
+      var args = step.inputs.map { values[$0]! }
+      // Values used for the last time are dropped before the op runs, so `args` holds their only
+      // reference and in-place ops (activations, PReLU, scaling) mutate them without a copy.
       for v in releases[s] { values[v] = nil }
+      values[step.output] = try Network.execute(step.kernel, &args, &workspace.scratch)
     }
     return values[outputIndex]!
   }

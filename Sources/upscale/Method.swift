@@ -113,11 +113,7 @@ struct NetworkUpscale {
     // A few feature maps of the widest layer are alive at once, plus the convolution's columns.
     let bytesPerPixel = Double(plan.largest) / Double(probe * probe) * 4 * 4
     let perThread = Double(memory) * 1_048_576 / 2 / Double(max(1, Vips.concurrency))
-    let side = Int(perThread / bytesPerPixel).squareRootFloor - 2 * (context + m.consumes)
+    let side = Int((perThread / bytesPerPixel).squareRoot()) - 2 * (context + m.consumes)
     return min(max(side / 16 * 16, 32), 256)
   }
-}
-
-extension Int {
-  var squareRootFloor: Int { Int(Double(self).squareRoot()) }
 }
