@@ -102,7 +102,6 @@ public final class Batch: @unchecked Sendable {
         }
         if path.exists && !options.force {
           if options.skipExisting {
-            state.skipped += 1
             Progress.shared.advance(by: 1)
             return nil
           }
@@ -118,14 +117,13 @@ public final class Batch: @unchecked Sendable {
       group.enter()
       Thread {
         while let job = state.next(pending) {
-          if state.fatal { break }
           let start = Date()
           do {
             try work(job)
             job.record["seconds"] = .double((Date().timeIntervalSince(start) * 1000).rounded() / 1000)
             if self.options.json { StandardOutput.write(line: job.record.line) }
           } catch let error as FatalError {
-            state.fatal = true
+            state.stop()
             Diagnostics.error(error)
           } catch {
             self.report(job, error: error, state)
@@ -160,15 +158,21 @@ final class RunState: @unchecked Sendable {
   private let lock = NSLock()
   private var index = 0
   var failed = 0
-  var skipped = 0
-  var fatal = false
+  /// Set by a fatal error: no further job starts.
+  private(set) var fatal = false
 
   func next(_ jobs: [Job]) -> Job? {
     lock.lock()
     defer { lock.unlock() }
-    guard index < jobs.count else { return nil }
+    guard index < jobs.count, !fatal else { return nil }
     index += 1
     return jobs[index - 1]
+  }
+
+  func stop() {
+    lock.lock()
+    fatal = true
+    lock.unlock()
   }
 
   func addFailure() {
