@@ -26,10 +26,12 @@ public final class Network: @unchecked Sendable {
     var output: Int
   }
 
-  /// Per-thread scratch memory.
+  /// What one caller of `run` owns: scratch memory, and how many threads its ops may split into.
+  /// Ops run OpenBLAS single-threaded inside each share (see `Parallel`).
   public final class Workspace {
     var scratch: [Float] = []
-    public init() {}
+    public let threads: Int
+    public init(threads: Int = 1) { self.threads = max(1, threads) }
   }
 
   public convenience init(path: String) throws {
@@ -58,6 +60,7 @@ public final class Network: @unchecked Sendable {
       steps.append(Step(kernel: kernel, inputs: inputs, output: index[node.output]!))
     }
     guard let out = index[spec.outputs[0]] else { throw InferenceError("the graph output '\(spec.outputs[0])' is never defined") }
+    steps = Network.fused(steps, output: out)
     self.steps = steps
     inputIndex = 0
     outputIndex = out
@@ -78,7 +81,7 @@ public final class Network: @unchecked Sendable {
       // Values used for the last time are dropped before the op runs, so `args` holds their only
       // reference and in-place ops (activations, PReLU, scaling) mutate them without a copy.
       for v in releases[s] { values[v] = nil }
-      values[step.output] = try Network.execute(step.kernel, &args, &workspace.scratch)
+      values[step.output] = try Network.execute(step.kernel, &args, workspace)
     }
     return values[outputIndex]!
   }
@@ -103,7 +106,7 @@ public final class Network: @unchecked Sendable {
 
   /// Runs one kernel. Ops that work in place take their first input out of `x`, so a tensor no
   /// one else holds is modified without a copy.
-  static func execute(_ kernel: Kernel, _ x: inout [Tensor], _ scratch: inout [Float]) throws -> Tensor {
+  static func execute(_ kernel: Kernel, _ x: inout [Tensor], _ workspace: Workspace) throws -> Tensor {
     func takeFirst() -> Tensor {
       let t = x[0]
       x[0] = Tensor(channels: 0, height: 0, width: 0, data: [])
@@ -112,10 +115,10 @@ public final class Network: @unchecked Sendable {
     switch kernel {
     case .conv(let c):
       guard x[0].channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, got \(x[0].channels)") }
-      return c.forward(x[0], scratch: &scratch)
+      return c.forward(x[0], threads: workspace.threads, scratch: &workspace.scratch)
     case .deconv(let d):
       guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, got \(x[0].channels)") }
-      return d.forward(x[0], scratch: &scratch)
+      return d.forward(x[0], scratch: &workspace.scratch)
     case .activation(let a):
       var t = takeFirst()
       t.data.withUnsafeMutableBufferPointer { a.apply($0.baseAddress!, $0.count) }

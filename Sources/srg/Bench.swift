@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
   @Option(help: ArgumentHelp("Input side in pixels.", valueName: "px"))
   var size = 128
 
-  @Option(help: "OpenBLAS threads.")
+  @Option(help: "Threads one forward pass is split over.")
   var threads = 1
 
   @Option(help: "Timed runs (after one warm-up); the best is reported.")
@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
-    BLAS.threads = threads
+    BLAS.threads = 1
     try forEachModel(models) { path, net, macsPerPixel in
       let m = net.metadata
       let side = size + 2 * m.consumes
@@ -40,7 +40,7 @@ struct Bench: ParsableCommand {
           seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
           return Float(seed >> 40) / Float(1 << 24)
         })
-      let workspace = Network.Workspace()
+      let workspace = Network.Workspace(threads: threads)
       _ = try net.apply(input, workspace: workspace)
       var best = Double.infinity
       for _ in 0..<runs {

@@ -43,6 +43,43 @@ final class OpTests: XCTestCase {
     }
   }
 
+  func testWinogradMatchesReference() {
+    // Images smaller than one 6x6 tile, not a multiple of it, one pixel wide; paddings 0, 1 and
+    // uneven; channel counts that are not multiples of eight; one and three threads.
+    let cases: [(cin: Int, cout: Int, p: (Int, Int, Int, Int), h: Int, w: Int, threads: Int)] = [
+      (8, 8, (1, 1, 1, 1), 5, 4, 1),
+      (9, 13, (1, 1, 1, 1), 13, 20, 3),
+      (16, 8, (0, 0, 0, 0), 9, 9, 1),
+      (8, 11, (2, 0, 1, 3), 17, 7, 2),
+      (12, 8, (1, 1, 1, 1), 1, 31, 2),
+      (10, 9, (1, 1, 1, 1), 40, 3, 3),
+    ]
+    for (i, c) in cases.enumerated() {
+      var conv = Conv2D(
+        inChannels: c.cin, outChannels: c.cout, kernel: (3, 3),
+        weight: random(c.cout * c.cin * 9, seed: UInt64(i + 20)), bias: random(c.cout, seed: 5))
+      conv.padding = c.p
+      conv.activation = [.none, .relu, .leakyReLU(slope: 0.2)][i % 3]
+      if i % 2 == 1 { conv.slopes = random(c.cout, seed: 6) }
+      conv.prepare()
+      XCTAssertNotNil(conv.winogradWeight)
+      let x = Tensor(channels: c.cin, height: c.h, width: c.w, data: random(c.cin * c.h * c.w, seed: 8))
+      var scratch: [Float] = []
+      assertClose(conv.forward(x, threads: c.threads, scratch: &scratch), conv.reference(x), 2e-4)
+    }
+  }
+
+  func testPointwiseAndBandedConvolutionSplitOverThreads() {
+    for (k, p) in [(1, 0), (5, 2)] {
+      var conv = Conv2D(inChannels: 6, outChannels: 4, kernel: (k, k), weight: random(4 * 6 * k * k, seed: 3), bias: random(4, seed: 4))
+      conv.padding = (p, p, p, p)
+      conv.slopes = random(4, seed: 9)
+      let x = Tensor(channels: 6, height: 23, width: 37, data: random(6 * 23 * 37, seed: 2))
+      var scratch: [Float] = []
+      assertClose(conv.forward(x, threads: 3, scratch: &scratch), conv.reference(x))
+    }
+  }
+
   func testTransposedConvolutionMatchesReference() {
     for (i, (k, s, p, op)) in [(4, 2, 3, 0), (2, 2, 0, 0), (3, 2, 1, 1), (3, 1, 1, 0)].enumerated() {
       let d = ConvTranspose2D(

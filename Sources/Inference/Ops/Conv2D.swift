@@ -14,6 +14,9 @@ public struct Conv2D: Sendable {
   public var weight: [Float]
   public var bias: [Float]?
   public var activation: Activation = .none
+  /// PReLU slopes, one per output channel, applied after `activation` (a following PReLU node fused
+  /// at load).
+  public var slopes: [Float]?
 
   public func outputSize(height: Int, width: Int) -> (Int, Int) {
     let eh = dilation.h * (kernel.h - 1) + 1, ew = dilation.w * (kernel.w - 1) + 1
@@ -25,57 +28,96 @@ public struct Conv2D: Sendable {
   /// Multiply-adds per output pixel.
   public var macsPerOutputPixel: Int { outChannels * inChannels / groups * kernel.h * kernel.w }
 
-  /// im2col + GEMM, a band of output rows at a time so the column buffer stays small.
-  func forward(_ x: Tensor, scratch: inout [Float]) -> Tensor {
+  /// The Winograd transform of `weight` when `prepare()` found the shape suited to it.
+  var winogradWeight: [Float]?
+
+  /// Work done once at load: 3x3 stride-1 convolutions of more than a few channels run as Winograd
+  /// F(6x6, 3x3), whose transformed weights are computed here.
+  public mutating func prepare() {
+    let suited = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1) && groups == 1
+    winogradWeight = suited && inChannels >= 8 && outChannels >= 8
+      ? Conv2D.winogradWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
+  }
+
+  /// The fastest path the shape allows: Winograd, a plain GEMM for pointwise convolutions, else
+  /// im2col + GEMM in bands of output rows. Work is split over `threads`.
+  func forward(_ x: Tensor, threads: Int = 1, scratch: inout [Float]) -> Tensor {
     let (oh, ow) = outputSize(height: x.height, width: x.width)
     var out = Tensor(channels: outChannels, height: oh, width: ow)
     guard oh > 0, ow > 0 else { return out }
-    let cinG = inChannels / groups, coutG = outChannels / groups
-    let k = cinG * kernel.h * kernel.w
-    let pointwise = kernel.h == 1 && kernel.w == 1 && stride == (1, 1) && padding == (0, 0, 0, 0)
-    // Rows per band: keep the column buffer near 4 MB.
-    let band = pointwise ? oh : max(1, min(oh, (1 << 20) / max(1, k * ow)))
-    if !pointwise && scratch.count < k * band * ow { scratch = [Float](repeating: 0, count: k * band * ow) }
     x.data.withUnsafeBufferPointer { src in
-      weight.withUnsafeBufferPointer { w in
-        out.data.withUnsafeMutableBufferPointer { dst in
-          scratch.withUnsafeMutableBufferPointer { col in
-            for g in 0..<groups {
-              var y0 = 0
-              while y0 < oh {
-                let rows = min(band, oh - y0)
-                let n = rows * ow
-                let b: UnsafePointer<Float>
-                if pointwise {
-                  b = src.baseAddress! + g * cinG * x.plane
-                } else {
-                  im2col(src.baseAddress! + g * cinG * x.plane, x, cinG, y0, rows, ow, col.baseAddress!)
-                  b = UnsafePointer(col.baseAddress!)
-                }
-                // out[coutG, rows*ow] (a band inside each channel plane: leading dimension oh*ow).
-                BLAS.sgemm(
-                  m: coutG, n: n, k: k, a: w.baseAddress! + g * coutG * k, lda: k, b: b, ldb: n,
-                  c: dst.baseAddress! + g * coutG * oh * ow + y0 * ow, ldc: oh * ow)
-                y0 += rows
-              }
-            }
-            finish(dst.baseAddress!, oh * ow)
+      out.data.withUnsafeMutableBufferPointer { dst in
+        if let winogradWeight {
+          winogradWeight.withUnsafeBufferPointer { u in
+            winograd(src.baseAddress!, x.height, x.width, u.baseAddress!, dst.baseAddress!, oh, ow, threads, &scratch)
           }
+        } else if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0, 0, 0) {
+          pointwise(src.baseAddress!, dst.baseAddress!, oh * ow, threads)
+        } else {
+          im2colGEMM(src.baseAddress!, x, dst.baseAddress!, oh, ow, threads, &scratch)
         }
       }
     }
     return out
   }
 
-  /// Bias and activation over every output plane.
-  func finish(_ dst: UnsafeMutablePointer<Float>, _ plane: Int) {
-    for c in 0..<outChannels {
-      let p = dst + c * plane
-      if let bias {
-        let b = bias[c]
-        for i in 0..<plane { p[i] += b }
+  /// A 1x1 convolution is a GEMM on the input planes as they are: columns split between threads.
+  func pointwise(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ plane: Int, _ threads: Int) {
+    let cinG = inChannels / groups, coutG = outChannels / groups
+    let shares = max(1, min(threads, plane / 256))
+    let chunk = (plane + shares - 1) / shares
+    weight.withUnsafeBufferPointer { w in
+      Parallel.forEach(shares, threads: shares) { s, _ in
+        let n0 = s * chunk, n = min(chunk, plane - n0)
+        guard n > 0 else { return }
+        for g in 0..<groups {
+          BLAS.sgemm(
+            m: coutG, n: n, k: cinG, a: w.baseAddress! + g * coutG * cinG, lda: cinG,
+            b: src + g * cinG * plane + n0, ldb: plane, c: dst + g * coutG * plane + n0, ldc: plane)
+        }
+        for o in 0..<outChannels { finish(dst + o * plane + n0, n, channel: o) }
       }
-      activation.apply(p, plane)
+    }
+  }
+
+  /// im2col + GEMM, a band of output rows at a time so the column buffer stays small; threads take
+  /// bands in turn, each with its own column buffer.
+  func im2colGEMM(_ src: UnsafePointer<Float>, _ x: Tensor, _ dst: UnsafeMutablePointer<Float>, _ oh: Int, _ ow: Int, _ threads: Int, _ scratch: inout [Float]) {
+    let cinG = inChannels / groups, coutG = outChannels / groups
+    let k = cinG * kernel.h * kernel.w
+    // Rows per band: keep the column buffer near 4 MB, and give every thread a band.
+    let band = max(1, min((oh + threads - 1) / threads, (1 << 20) / max(1, k * ow)))
+    let bands = (oh + band - 1) / band, shares = min(threads, bands)
+    let share = k * band * ow
+    if scratch.count < shares * share { scratch = [Float](repeating: 0, count: shares * share) }
+    scratch.withUnsafeMutableBufferPointer { cols in
+      weight.withUnsafeBufferPointer { w in
+        Parallel.forEach(bands, threads: shares) { b, s in
+          let col = cols.baseAddress! + s * share
+          let y0 = b * band, rows = min(band, oh - y0), n = rows * ow
+          for g in 0..<groups {
+            im2col(src + g * cinG * x.plane, x, cinG, y0, rows, ow, col)
+            // out[coutG, rows*ow] (a band inside each channel plane: leading dimension oh*ow).
+            BLAS.sgemm(
+              m: coutG, n: n, k: k, a: w.baseAddress! + g * coutG * k, lda: k, b: col, ldb: n,
+              c: dst + g * coutG * oh * ow + y0 * ow, ldc: oh * ow)
+          }
+          for o in 0..<outChannels { finish(dst + o * oh * ow + y0 * ow, n, channel: o) }
+        }
+      }
+    }
+  }
+
+  /// Bias, activation and fused PReLU slopes over `count` outputs of channel `o`.
+  func finish(_ p: UnsafeMutablePointer<Float>, _ count: Int, channel o: Int) {
+    if let bias {
+      let b = bias[o]
+      for i in 0..<count { p[i] += b }
+    }
+    activation.apply(p, count)
+    if let slopes {
+      let s = slopes[o]
+      for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : v * s }
     }
   }
 
@@ -136,7 +178,8 @@ public struct Conv2D: Sendable {
               }
             }
           }
-          out[o, oy, ox] = activation(s)
+          let a = activation(s)
+          out[o, oy, ox] = a < 0 && slopes != nil ? a * slopes![o] : a
         }
       }
     }

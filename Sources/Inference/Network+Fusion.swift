@@ -1,0 +1,27 @@
+/// Rewrites done once at load so each step does more per pass over memory.
+extension Network {
+  /// Convolutions get their fast-path weights, and a PReLU that alone reads a convolution's result
+  /// runs inside the convolution's epilogue.
+  static func fused(_ steps: [Step], output: Int) -> [Step] {
+    var uses = [Int: Int]()
+    for step in steps { for i in step.inputs { uses[i, default: 0] += 1 } }
+    var result: [Step] = []
+    for step in steps {
+      if case .prelu(let slopes) = step.kernel, let last = result.last, case .conv(var conv) = last.kernel,
+        step.inputs == [last.output], uses[last.output] == 1, last.output != output,
+        conv.activation == .none, conv.slopes == nil, slopes.count == 1 || slopes.count == conv.outChannels
+      {
+        conv.slopes = slopes.count == 1 ? [Float](repeating: slopes[0], count: conv.outChannels) : slopes
+        result[result.count - 1] = Step(kernel: .conv(conv), inputs: last.inputs, output: step.output)
+        continue
+      }
+      if case .conv(var conv) = step.kernel {
+        conv.prepare()
+        result.append(Step(kernel: .conv(conv), inputs: step.inputs, output: step.output))
+      } else {
+        result.append(step)
+      }
+    }
+    return result
+  }
+}
