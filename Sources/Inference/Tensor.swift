@@ -14,6 +14,12 @@ public struct Tensor: Sendable, Equatable {
     self.init(channels: channels, height: height, width: width, data: [Float](repeating: value, count: channels * height * width))
   }
 
+  /// A tensor for an op that writes every element before anything reads it: no zero-filling pass.
+  init(uninitializedChannels channels: Int, height: Int, width: Int) {
+    let n = channels * height * width
+    self.init(channels: channels, height: height, width: width, data: [Float](unsafeUninitializedCapacity: n) { $1 = n })
+  }
+
   public var plane: Int { height * width }
   public var count: Int { data.count }
   public var shape: [Int] { [channels, height, width] }

@@ -1,10 +1,8 @@
-import Numerics
-
 /// Winograd F(6x6, 3x3) (Lavin and Gray 2016, with ncnn's interpolation points 0, ±1, ±2, ±1/2 and
 /// infinity): each 8x8 input tile d and 3x3 kernel g give the 6x6 outputs A^T [(G g G^T) ∘ (B^T d B)] A,
 /// 64 multiplications per tile and channel pair instead of 324. The 64 element-wise products over
-/// all channel pairs are 64 GEMMs (outputs x inputs times inputs x tiles), so the work lands in
-/// OpenBLAS; the transforms run eight tiles at a time in SIMD lanes.
+/// all channel pairs are 64 GEMMs (outputs x inputs times inputs x tiles) with weights packed at
+/// load; the transforms run eight tiles at a time in SIMD lanes.
 extension Conv2D {
   /// G, 8x3.
   static let winogradG: [[Double]] = [
@@ -18,10 +16,11 @@ extension Conv2D {
     [0, 0, 1],
   ]
 
-  /// U[p][o][c] = (G g G^T)[p], p = 8 * row + column, computed in double precision.
+  /// U = G g G^T for every channel pair, in double precision, packed for `multiply`: position p,
+  /// then blocks of six output channels (the last one zero-filled), then input channel, then the six.
   static func winogradWeights(_ w: [Float], outChannels: Int, inChannels: Int) -> [Float] {
-    let G = winogradG
-    var u = [Float](repeating: 0, count: 64 * outChannels * inChannels)
+    let G = winogradG, blocks = (outChannels + 5) / 6
+    var u = [Float](repeating: 0, count: 64 * blocks * 6 * inChannels)
     for o in 0..<outChannels {
       for c in 0..<inChannels {
         let g = (o * inChannels + c) * 9
@@ -32,7 +31,7 @@ extension Conv2D {
         for i in 0..<8 {
           for k in 0..<8 {
             let v = (0..<3).reduce(0) { $0 + t[i][$1] * G[k][$1] }
-            u[((i * 8 + k) * outChannels + o) * inChannels + c] = Float(v)
+            u[(((i * 8 + k) * blocks + o / 6) * inChannels + c) * 6 + o % 6] = Float(v)
           }
         }
       }
@@ -40,62 +39,73 @@ extension Conv2D {
     return u
   }
 
-  /// Output rows are cut into blocks of tile rows; a thread takes whole blocks, with its own padded
-  /// input rows, transformed tiles and products, sized to stay near the caches.
+  /// Output rows are cut into blocks of tile rows, a thread taking whole blocks with its own
+  /// scratch: the block's input rows with zero margins (so tiles are read without bounds checks),
+  /// then chunks of tiles small enough that their transformed inputs (V[p][c][t], one compact panel
+  /// per position) stay in L2 while the GEMM reads them once per six output channels, whose 64
+  /// products (M[o][p][t]) stay in L1 until their output transform.
   func winograd(
     _ src: UnsafePointer<Float>, _ ih: Int, _ iw: Int, _ u: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     _ oh: Int, _ ow: Int, _ threads: Int, _ scratch: inout [Float]
   ) {
     let cin = inChannels, cout = outChannels
-    let tilesY = (oh + 5) / 6, tilesX = (ow + 5) / 6
-    let rows = max(1, min((tilesY + threads - 1) / threads, (1 << 20) / (64 * (cin + cout) * tilesX)))
-    let blocks = (tilesY + rows - 1) / rows, shares = min(threads, blocks)
-    let tpad = (rows * tilesX + 7) & ~7
-    let pw = 6 * tilesX + 2, ph = 6 * rows + 2
-    let share = ph * pw + 64 * (cin + cout) * tpad
-    if scratch.count < shares * share { scratch = [Float](repeating: 0, count: shares * share) }
+    let tilesY = (oh + 5) / 6, tilesX = (ow + 5) / 6, pw = 6 * tilesX + 2
+    let rows = max(1, min((tilesY + threads - 1) / threads, (1 << 19) / (cin * 6 * pw)))
+    let blocks = (tilesY + rows - 1) / rows, shares = min(threads, blocks), ph = 6 * rows + 2
+    let chunk = max(16, (1 << 16) / (64 * cin) & ~15)
+    // Shares start on 64-byte boundaries, so the GEMM's vector loads never straddle cache lines.
+    let share = (64 * (cin + 6) * chunk + cin * ph * pw + 15) & ~15
+    if scratch.count < shares * share + 16 { scratch = [Float](repeating: 0, count: shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
+      let aligned = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
       Parallel.forEach(blocks, threads: shares) { b, k in
-        let padded = s.baseAddress! + k * share, v = padded + ph * pw, m = v + 64 * cin * tpad
+        let v = aligned + k * share, m = v + 64 * cin * chunk, padded = m + 64 * 6 * chunk
         let ty0 = b * rows, tiles = min(rows, tilesY - ty0) * tilesX
-        let y0 = 6 * ty0 - padding.top
-        for c in 0..<cin {
-          // The block's input rows with zero margins, so tiles are read without bounds checks.
-          let plane = src + c * ih * iw
-          for r in 0..<ph {
-            let line = padded + r * pw, iy = y0 + r
-            guard iy >= 0 && iy < ih else {
-              line.update(repeating: 0, count: pw)
-              continue
-            }
-            let lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
-            line.update(repeating: 0, count: lo)
-            (line + lo).update(from: plane + iy * iw, count: n)
-            (line + lo + n).update(repeating: 0, count: pw - lo - n)
+        copyPadded(src, ih, iw, row0: 6 * ty0 - padding.top, padded, ph, pw)
+        for t0 in Swift.stride(from: 0, to: tiles, by: chunk) {
+          let n = min(chunk, tiles - t0)
+          for c in 0..<cin {
+            Conv2D.transformInput(padded + c * ph * pw, pw, tilesX, t0, n, v + c * chunk, stride: cin * chunk)
           }
-          Conv2D.transformInput(padded, pw, tilesX, tiles, v + c * tpad, stride: cin * tpad)
-        }
-        for p in 0..<64 {
-          BLAS.sgemm(
-            m: cout, n: tiles, k: cin, a: u + p * cout * cin, lda: cin, b: v + p * cin * tpad, ldb: tpad,
-            c: m + p * cout * tpad, ldc: tpad)
-        }
-        for o in 0..<cout {
-          transformOutput(m + o * tpad, stride: cout * tpad, tiles, tilesX, dst + o * oh * ow, row0: 6 * ty0, oh, ow, channel: o)
+          for ob in 0..<(cout + 5) / 6 {
+            Conv2D.multiply(u + ob * 6 * cin, (cout + 5) / 6 * 6 * cin, v, cin: cin, tiles: n, ld: chunk, m)
+            for o in ob * 6..<min(cout, ob * 6 + 6) {
+              transformOutput(m + (o - ob * 6) * 64 * chunk, stride: chunk, t0, n, tilesX, dst + o * oh * ow, row0: 6 * ty0, oh, ow, channel: o)
+            }
+          }
         }
       }
     }
   }
 
-  /// B^T d for tiles t < `tiles` of the padded rows; tile p of the 64 goes to `v + p * stride`,
-  /// eight tiles per vector store.
-  static func transformInput(_ padded: UnsafePointer<Float>, _ pw: Int, _ tilesX: Int, _ tiles: Int, _ v: UnsafeMutablePointer<Float>, stride: Int) {
+  /// Rows row0 ..< row0 + ph of every channel, columns from -padding.left, zero outside the input.
+  func copyPadded(_ src: UnsafePointer<Float>, _ ih: Int, _ iw: Int, row0: Int, _ padded: UnsafeMutablePointer<Float>, _ ph: Int, _ pw: Int) {
+    let lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
+    for c in 0..<inChannels {
+      let plane = src + c * ih * iw
+      for r in 0..<ph {
+        let line = padded + (c * ph + r) * pw, iy = row0 + r
+        guard iy >= 0 && iy < ih else {
+          line.update(repeating: 0, count: pw)
+          continue
+        }
+        line.update(repeating: 0, count: lo)
+        (line + lo).update(from: plane + iy * iw, count: n)
+        (line + lo + n).update(repeating: 0, count: pw - lo - n)
+      }
+    }
+  }
+
+  /// B^T d for tiles t0 ..< t0 + n of the padded rows (numbered row by row, `tilesX` to a row);
+  /// position p of tile t0 + j goes to `v[p * stride + j]`, eight tiles per vector store. Columns up
+  /// to the next multiple of 16 repeat the last tile, so the GEMM reads only finite numbers there.
+  @inline(never)
+  static func transformInput(_ padded: UnsafePointer<Float>, _ pw: Int, _ tilesX: Int, _ t0: Int, _ n: Int, _ v: UnsafeMutablePointer<Float>, stride: Int) {
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
       let d = buffer.baseAddress!
-      for t8 in Swift.stride(from: 0, to: tiles, by: 8) {
-        // Lanes past the last tile repeat it; their results land in the padding columns.
+      for j8 in Swift.stride(from: 0, to: (n + 15) & ~15, by: 8) {
         func base(_ l: Int) -> UnsafePointer<Float> {
-          let t = Swift.min(t8 + l, tiles - 1)
+          let t = t0 + Swift.min(j8 + l, n - 1)
           return padded + 6 * (t / tilesX) * pw + 6 * (t % tilesX)
         }
         let b0 = base(0), b1 = base(1), b2 = base(2), b3 = base(3), b4 = base(4), b5 = base(5), b6 = base(6), b7 = base(7)
@@ -107,9 +117,53 @@ extension Conv2D {
           inputLine(d + r * 8, 1)
         }
         for k in 0..<8 { inputLine(d + k, 8) }
-        for p in 0..<64 { UnsafeMutableRawPointer(v + p * stride + t8).storeBytes(of: d[p], as: SIMD8<Float>.self) }
+        for p in 0..<64 { (v + p * stride + j8).withMemoryRebound(to: SIMD8<Float>.self, capacity: 1) { $0.pointee = d[p] } }
       }
     }
+  }
+
+  /// M[r][p][t] = sum over c of U[p][r][c] V[p][c][t] for six output channels r and the 64 positions
+  /// p: sixteen tiles at a time in twelve accumulators, weights (packed at load, `uStride` apart per
+  /// position) and V read straight from memory, nothing packed or zeroed per call.
+  @inline(never)
+  static func multiply(_ u: UnsafePointer<Float>, _ uStride: Int, _ v: UnsafePointer<Float>, cin: Int, tiles: Int, ld: Int, _ m: UnsafeMutablePointer<Float>) {
+    for p in 0..<64 {
+      for t in Swift.stride(from: 0, to: tiles, by: 16) {
+        kernel6x16(u + p * uStride, v + (p * cin) * ld + t, ld, cin, m + p * ld + t, 64 * ld)
+      }
+    }
+  }
+
+  @inline(__always)
+  static func kernel6x16(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+    var a = a, b = UnsafeRawPointer(b)
+    for _ in 0..<k {
+      let b0 = b.load(as: SIMD8<Float>.self), b1 = b.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+      var x = SIMD8<Float>(repeating: a[0])
+      c00.addProduct(x, b0); c01.addProduct(x, b1)
+      x = SIMD8(repeating: a[1])
+      c10.addProduct(x, b0); c11.addProduct(x, b1)
+      x = SIMD8(repeating: a[2])
+      c20.addProduct(x, b0); c21.addProduct(x, b1)
+      x = SIMD8(repeating: a[3])
+      c30.addProduct(x, b0); c31.addProduct(x, b1)
+      x = SIMD8(repeating: a[4])
+      c40.addProduct(x, b0); c41.addProduct(x, b1)
+      x = SIMD8(repeating: a[5])
+      c50.addProduct(x, b0); c51.addProduct(x, b1)
+      a += 6
+      b += ldb * 4
+    }
+    let r = UnsafeMutableRawPointer(c), row = ldc * 4
+    r.storeBytes(of: c00, as: SIMD8<Float>.self); r.storeBytes(of: c01, toByteOffset: 32, as: SIMD8<Float>.self)
+    r.storeBytes(of: c10, toByteOffset: row, as: SIMD8<Float>.self); r.storeBytes(of: c11, toByteOffset: row + 32, as: SIMD8<Float>.self)
+    r.storeBytes(of: c20, toByteOffset: 2 * row, as: SIMD8<Float>.self); r.storeBytes(of: c21, toByteOffset: 2 * row + 32, as: SIMD8<Float>.self)
+    r.storeBytes(of: c30, toByteOffset: 3 * row, as: SIMD8<Float>.self); r.storeBytes(of: c31, toByteOffset: 3 * row + 32, as: SIMD8<Float>.self)
+    r.storeBytes(of: c40, toByteOffset: 4 * row, as: SIMD8<Float>.self); r.storeBytes(of: c41, toByteOffset: 4 * row + 32, as: SIMD8<Float>.self)
+    r.storeBytes(of: c50, toByteOffset: 5 * row, as: SIMD8<Float>.self); r.storeBytes(of: c51, toByteOffset: 5 * row + 32, as: SIMD8<Float>.self)
   }
 
   /// B^T applied along one line of eight vectors p[0], p[s], ..., p[7s], in place.
@@ -142,45 +196,65 @@ extension Conv2D {
     p[5 * s] = m7 + b1 + b2 * 32 + b3
   }
 
-  /// A^T M A for output channel `o` of tiles t < `tiles` (product p at `m + p * stride`), with the
-  /// epilogue, written into the channel's plane from output row `row0`.
+  /// A^T M A of tiles t0 ..< t0 + n (products p of tile t0 + j at `m[p * stride + j]`) with the
+  /// epilogue, written into the output channel's plane from output row `row0`.
+  @inline(never)
   func transformOutput(
-    _ m: UnsafePointer<Float>, stride: Int, _ tiles: Int, _ tilesX: Int, _ plane: UnsafeMutablePointer<Float>,
+    _ m: UnsafePointer<Float>, stride: Int, _ t0: Int, _ n: Int, _ tilesX: Int, _ plane: UnsafeMutablePointer<Float>,
     row0: Int, _ oh: Int, _ ow: Int, channel o: Int
   ) {
-    let bias = self.bias?[o] ?? 0, slope = slopes?[o]
+    let bias = self.bias?[o] ?? 0, prelu = slopes?[o] ?? 1, negative = negativeSlope(prelu: prelu)
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
       let d = buffer.baseAddress!
-      for t8 in Swift.stride(from: 0, to: tiles, by: 8) {
-        for p in 0..<64 { d[p] = UnsafeRawPointer(m + p * stride + t8).loadUnaligned(as: SIMD8<Float>.self) }
+      let f = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)  // f[(a * 8 + b) * 8 + lane]
+      for j8 in Swift.stride(from: 0, to: n, by: 8) {
+        for p in 0..<64 { d[p] = (m + p * stride + j8).withMemoryRebound(to: SIMD8<Float>.self, capacity: 1) { $0.pointee } }
         for k in 0..<8 { Conv2D.outputLine(d + k, 8) }
         for a in 0..<6 {
           Conv2D.outputLine(d + a * 8, 1)
-          for b in 0..<6 { d[a * 8 + b] = epilogue(d[a * 8 + b] + bias, slope) }
+          for b in 0..<6 { d[a * 8 + b] = epilogue(d[a * 8 + b] + bias, negative: negative, prelu: prelu) }
         }
-        for l in 0..<Swift.min(8, tiles - t8) {
-          let t = t8 + l, y = row0 + 6 * (t / tilesX), x = 6 * (t % tilesX)
-          let cols = Swift.min(6, ow - x)
+        let t = t0 + j8, y = row0 + 6 * (t / tilesX), x = 6 * (t % tilesX)
+        if j8 + 8 <= n && x + 48 <= ow {
+          // Eight whole tiles side by side: constant loop bounds, so the copy unrolls.
           for a in 0..<Swift.min(6, oh - y) {
             let line = plane + (y + a) * ow + x
-            for b in 0..<cols { line[b] = d[a * 8 + b][l] }
+            for l in 0..<8 { for b in 0..<6 { line[6 * l + b] = f[(a * 8 + b) * 8 + l] } }
+          }
+          continue
+        }
+        for l in 0..<Swift.min(8, n - j8) {
+          let y = row0 + 6 * ((t + l) / tilesX), x = 6 * ((t + l) % tilesX), cols = Swift.min(6, ow - x)
+          for a in 0..<Swift.min(6, oh - y) {
+            let line = plane + (y + a) * ow + x
+            if cols == 6 {
+              for b in 0..<6 { line[b] = f[(a * 8 + b) * 8 + l] }
+            } else {
+              for b in 0..<cols { line[b] = f[(a * 8 + b) * 8 + l] }
+            }
           }
         }
       }
     }
   }
 
-  /// Activation and fused PReLU on eight values.
+  /// Activation and fused PReLU slope on eight values. Every piecewise-linear combination is one
+  /// slope for negative values (`negativeSlope`); other activations go value by value.
   @inline(__always)
-  func epilogue(_ v: SIMD8<Float>, _ slope: Float?) -> SIMD8<Float> {
+  func epilogue(_ v: SIMD8<Float>, negative: Float?, prelu: Float) -> SIMD8<Float> {
+    if let negative { return v.replacing(with: v * negative, where: v .< 0) }
     var v = v
+    for l in 0..<8 { v[l] = activation(v[l]) }
+    return v.replacing(with: v * prelu, where: v .< 0)
+  }
+
+  /// The slope for negative values that `activation` followed by a PReLU slope amounts to, if any.
+  func negativeSlope(prelu: Float) -> Float? {
     switch activation {
-    case .none: break
-    case .relu: v = v.replacing(with: 0, where: v .< 0)
-    case .leakyReLU(let s): v = v.replacing(with: v * s, where: v .< 0)
-    default: for l in 0..<8 { v[l] = activation(v[l]) }
+    case .none: prelu
+    case .relu: 0
+    case .leakyReLU(let s): s * prelu
+    default: nil
     }
-    if let slope { v = v.replacing(with: v * slope, where: v .< 0) }
-    return v
   }
 }

@@ -43,7 +43,8 @@ public struct Conv2D: Sendable {
   /// im2col + GEMM in bands of output rows. Work is split over `threads`.
   func forward(_ x: Tensor, threads: Int = 1, scratch: inout [Float]) -> Tensor {
     let (oh, ow) = outputSize(height: x.height, width: x.width)
-    var out = Tensor(channels: outChannels, height: oh, width: ow)
+    // Every path below writes every output.
+    var out = Tensor(uninitializedChannels: outChannels, height: oh, width: ow)
     guard oh > 0, ow > 0 else { return out }
     x.data.withUnsafeBufferPointer { src in
       out.data.withUnsafeMutableBufferPointer { dst in
