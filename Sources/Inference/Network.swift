@@ -118,7 +118,7 @@ public final class Network: @unchecked Sendable {
       return c.forward(x[0], threads: workspace.threads, scratch: &workspace.scratch)
     case .deconv(let d):
       guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, got \(x[0].channels)") }
-      return d.forward(x[0], scratch: &workspace.scratch)
+      return d.forward(x[0], threads: workspace.threads, scratch: &workspace.scratch)
     case .activation(let a):
       var t = takeFirst()
       t.data.withUnsafeMutableBufferPointer { a.apply($0.baseAddress!, $0.count) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Inference
 import Numerics
 import ToolSupport
@@ -30,6 +31,8 @@ struct Bench: ParsableCommand {
 
   func run() throws {
     BLAS.threads = 1
+    // The process set-up of the image tools, the allocator's policy for large buffers included.
+    try Vips.start()
     try forEachModel(models) { path, net, macsPerPixel in
       let m = net.metadata
       let side = size + 2 * m.consumes

@@ -82,8 +82,11 @@ struct NetworkUpscale {
     let geometry = TileGeometry(
       scale: m.scale, context: context, halo: m.halo, consumes: m.consumes, sizeMultiple: m.sizeMultiple, tile: tile)
     let net = network, tta = self.tta
+    // libvips' workers take a tile each; with fewer tiles than workers, a tile's ops split over the rest.
+    let tiles = ((image.width + tile - 1) / tile) * ((image.height + tile - 1) / tile)
+    let threads = max(1, Vips.concurrency / tiles)
     var out = try colour.linear(1 / peak, 0).upscaled(
-      geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace() },
+      geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace(threads: threads) },
       process: { workspace, planes, height, width in
         let x = Tensor(channels: m.inputChannels, height: height, width: width, data: planes)
         guard tta else { return try net.apply(x, workspace: workspace).data }

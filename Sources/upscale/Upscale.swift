@@ -82,7 +82,8 @@ struct Upscale: ParsableCommand {
       Diagnostics.error(model, "\(error)")
       throw ExitCode(Status.fatal)
     }
-    // Tiles run in parallel on libvips' threads, each a single-threaded GEMM: no oversubscription.
+    // Tiles run in parallel on libvips' threads and the engine splits a tile itself (Method.enlarge),
+    // never through OpenBLAS' own threads: no oversubscription.
     BLAS.threads = 1
     let code = runner.run { job in
       let image = try job.openImage(allPages: pages == .all)

@@ -19,18 +19,21 @@ extension Conv2D {
   /// U = G g G^T for every channel pair, in double precision, packed for `multiply`: position p,
   /// then blocks of six output channels (the last one zero-filled), then input channel, then the six.
   static func winogradWeights(_ w: [Float], outChannels: Int, inChannels: Int) -> [Float] {
-    let G = winogradG, blocks = (outChannels + 5) / 6
+    let blocks = (outChannels + 5) / 6
     var u = [Float](repeating: 0, count: 64 * blocks * 6 * inChannels)
+    let G = winogradG.flatMap { $0 }  // G[i * 3 + k]
+    var t = [Double](repeating: 0, count: 24)  // G g, 8x3
     for o in 0..<outChannels {
       for c in 0..<inChannels {
         let g = (o * inChannels + c) * 9
-        var t = [[Double]](repeating: [0, 0, 0], count: 8)  // G g
         for i in 0..<8 {
-          for kx in 0..<3 { t[i][kx] = (0..<3).reduce(0) { $0 + G[i][$1] * Double(w[g + $1 * 3 + kx]) } }
+          for kx in 0..<3 {
+            t[i * 3 + kx] = G[i * 3] * Double(w[g + kx]) + G[i * 3 + 1] * Double(w[g + 3 + kx]) + G[i * 3 + 2] * Double(w[g + 6 + kx])
+          }
         }
         for i in 0..<8 {
           for k in 0..<8 {
-            let v = (0..<3).reduce(0) { $0 + t[i][$1] * G[k][$1] }
+            let v = t[i * 3] * G[k * 3] + t[i * 3 + 1] * G[k * 3 + 1] + t[i * 3 + 2] * G[k * 3 + 2]
             u[(((i * 8 + k) * blocks + o / 6) * inChannels + c) * 6 + o % 6] = Float(v)
           }
         }
@@ -210,9 +213,22 @@ extension Conv2D {
       for j8 in Swift.stride(from: 0, to: n, by: 8) {
         for p in 0..<64 { d[p] = (m + p * stride + j8).withMemoryRebound(to: SIMD8<Float>.self, capacity: 1) { $0.pointee } }
         for k in 0..<8 { Conv2D.outputLine(d + k, 8) }
-        for a in 0..<6 {
-          Conv2D.outputLine(d + a * 8, 1)
-          for b in 0..<6 { d[a * 8 + b] = epilogue(d[a * 8 + b] + bias, negative: negative, prelu: prelu) }
+        for a in 0..<6 { Conv2D.outputLine(d + a * 8, 1) }
+        if let negative {
+          for a in 0..<6 {
+            for b in 0..<6 {
+              let v = d[a * 8 + b] + bias
+              d[a * 8 + b] = v.replacing(with: v * negative, where: v .< 0)
+            }
+          }
+        } else {
+          for a in 0..<6 {
+            for b in 0..<6 {
+              var v = d[a * 8 + b] + bias
+              for l in 0..<8 { v[l] = activation(v[l]) }
+              d[a * 8 + b] = v.replacing(with: v * prelu, where: v .< 0)
+            }
+          }
         }
         let t = t0 + j8, y = row0 + 6 * (t / tilesX), x = 6 * (t % tilesX)
         if j8 + 8 <= n && x + 48 <= ow {
@@ -238,17 +254,8 @@ extension Conv2D {
     }
   }
 
-  /// Activation and fused PReLU slope on eight values. Every piecewise-linear combination is one
-  /// slope for negative values (`negativeSlope`); other activations go value by value.
-  @inline(__always)
-  func epilogue(_ v: SIMD8<Float>, negative: Float?, prelu: Float) -> SIMD8<Float> {
-    if let negative { return v.replacing(with: v * negative, where: v .< 0) }
-    var v = v
-    for l in 0..<8 { v[l] = activation(v[l]) }
-    return v.replacing(with: v * prelu, where: v .< 0)
-  }
-
-  /// The slope for negative values that `activation` followed by a PReLU slope amounts to, if any.
+  /// The slope for negative values that `activation` followed by a PReLU slope amounts to, if it is
+  /// piecewise linear; other activations go value by value.
   func negativeSlope(prelu: Float) -> Float? {
     switch activation {
     case .none: prelu

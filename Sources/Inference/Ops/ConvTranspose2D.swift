@@ -42,20 +42,29 @@ public struct ConvTranspose2D: Sendable {
 
   public var macsPerInputPixel: Int { outChannels * inChannels * kernel.h * kernel.w }
 
-  func forward(_ x: Tensor, scratch: inout [Float]) -> Tensor {
+  /// A GEMM gives every input pixel's contribution to each tap (columns split between threads),
+  /// then each output channel sums its taps (channels split between threads).
+  func forward(_ x: Tensor, threads: Int = 1, scratch: inout [Float]) -> Tensor {
     let (oh, ow) = outputSize(height: x.height, width: x.width)
     var out = Tensor(channels: outChannels, height: max(oh, 0), width: max(ow, 0))
     guard oh > 0, ow > 0 else { return out }
     let taps = kernel.h * kernel.w, n = x.plane, rows = outChannels * taps
     if scratch.count < rows * n { scratch = [Float](repeating: 0, count: rows * n) }
     scratch.withUnsafeMutableBufferPointer { cols in
+      let shares = max(1, min(threads, n / 256)), chunk = (n + shares - 1) / shares
       x.data.withUnsafeBufferPointer { src in
         packed.withUnsafeBufferPointer { w in
-          BLAS.sgemm(m: rows, n: n, k: inChannels, a: w.baseAddress!, lda: inChannels, b: src.baseAddress!, ldb: n, c: cols.baseAddress!, ldc: n)
+          Parallel.forEach(shares, threads: shares) { s, _ in
+            let n0 = s * chunk
+            guard n0 < n else { return }
+            BLAS.sgemm(
+              m: rows, n: min(chunk, n - n0), k: inChannels, a: w.baseAddress!, lda: inChannels, b: src.baseAddress! + n0, ldb: n,
+              c: cols.baseAddress! + n0, ldc: n)
+          }
         }
       }
       out.data.withUnsafeMutableBufferPointer { dst in
-        for o in 0..<outChannels {
+        Parallel.forEach(outChannels, threads: threads) { o, _ in
           let plane = dst.baseAddress! + o * oh * ow
           plane.update(repeating: bias?[o] ?? 0, count: oh * ow)
           for ky in 0..<kernel.h {
