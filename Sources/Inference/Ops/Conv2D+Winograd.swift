@@ -231,11 +231,13 @@ extension Conv2D {
           }
         }
         let t = t0 + j8, y = row0 + 6 * (t / tilesX), x = 6 * (t % tilesX)
-        if j8 + 8 <= n && x + 48 <= ow {
-          // Eight whole tiles side by side: constant loop bounds, so the copy unrolls.
+        if j8 + 8 <= n && x + 50 <= ow {
+          // Eight whole tiles side by side: each output row is transposed to one vector per tile and
+          // stored whole, its last two lanes overwritten by the next tile (or the next group, later).
           for a in 0..<Swift.min(6, oh - y) {
-            let line = plane + (y + a) * ow + x
-            for l in 0..<8 { for b in 0..<6 { line[6 * l + b] = f[(a * 8 + b) * 8 + l] } }
+            let line = plane + (y + a) * ow + x, row = d + a * 8
+            transpose8x8(row)
+            for l in 0..<8 { UnsafeMutableRawPointer(line + 6 * l).storeBytes(of: row[l], as: SIMD8<Float>.self) }
           }
           continue
         }
