@@ -42,60 +42,53 @@ extension Conv2D {
     return u
   }
 
-  /// Output rows are cut into blocks of tile rows, a thread taking whole blocks with its own
-  /// scratch: the block's input rows with zero margins (so tiles are read without bounds checks),
-  /// then chunks of tiles small enough that their transformed inputs (V[p][c][t], one compact panel
-  /// per position) stay in L2 while the GEMM reads them once per six output channels, whose 64
-  /// products (M[o][p][t]) stay in L1 until their output transform.
+  /// The input is first copied with zero margins (so tiles are read without bounds checks), then
+  /// tiles go in chunks, threads taking chunks in turn: a chunk's transformed inputs (V[p][c][t],
+  /// one compact panel per position) are small enough to stay in L2 while the GEMM reads them once
+  /// per six output channels, whose 64 products (M[o][p][t]) stay in L1 until their output transform.
   func winograd(
     _ src: UnsafePointer<Float>, _ ih: Int, _ iw: Int, _ u: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     _ oh: Int, _ ow: Int, _ threads: Int, _ scratch: inout [Float]
   ) {
     let cin = inChannels, cout = outChannels
-    let tilesY = (oh + 5) / 6, tilesX = (ow + 5) / 6, pw = 6 * tilesX + 2
-    let rows = max(1, min((tilesY + threads - 1) / threads, (1 << 19) / (cin * 6 * pw)))
-    let blocks = (tilesY + rows - 1) / rows, shares = min(threads, blocks), ph = 6 * rows + 2
-    let chunk = max(16, (1 << 16) / (64 * cin) & ~15)
-    // Shares start on 64-byte boundaries, so the GEMM's vector loads never straddle cache lines.
-    let share = (64 * (cin + 6) * chunk + cin * ph * pw + 15) & ~15
-    if scratch.count < shares * share + 16 { scratch = [Float](repeating: 0, count: shares * share + 16) }
+    let tilesY = (oh + 5) / 6, tilesX = (ow + 5) / 6, tiles = tilesY * tilesX
+    let ph = 6 * tilesY + 2, pw = 6 * tilesX + 2
+    let chunk = max(16, (1 << 16) / (64 * cin) & ~15), chunks = (tiles + chunk - 1) / chunk
+    let shares = min(threads, chunks)
+    // Every part starts on a 64-byte boundary, so the GEMM's vector loads never straddle cache lines.
+    let paddedSize = (cin * ph * pw + 15) & ~15, share = 64 * (cin + 6) * chunk
+    if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
-      let aligned = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
-      Parallel.forEach(blocks, threads: shares) { b, k in
-        let v = aligned + k * share, m = v + 64 * cin * chunk, padded = m + 64 * 6 * chunk
-        let ty0 = b * rows, tiles = min(rows, tilesY - ty0) * tilesX
-        copyPadded(src, ih, iw, row0: 6 * ty0 - padding.top, padded, ph, pw)
-        for t0 in Swift.stride(from: 0, to: tiles, by: chunk) {
-          let n = min(chunk, tiles - t0)
-          for c in 0..<cin {
-            Conv2D.transformInput(padded + c * ph * pw, pw, tilesX, t0, n, v + c * chunk, stride: cin * chunk)
-          }
-          for ob in 0..<(cout + 5) / 6 {
-            Conv2D.multiply(u + ob * 6 * cin, (cout + 5) / 6 * 6 * cin, v, cin: cin, tiles: n, ld: chunk, m)
-            for o in ob * 6..<min(cout, ob * 6 + 6) {
-              transformOutput(m + (o - ob * 6) * 64 * chunk, stride: chunk, t0, n, tilesX, dst + o * oh * ow, row0: 6 * ty0, oh, ow, channel: o)
-            }
+      let padded = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
+      Parallel.forEach(cin, threads: threads) { c, _ in copyPadded(src + c * ih * iw, ih, iw, padded + c * ph * pw, ph, pw) }
+      Parallel.forEach(chunks, threads: shares) { k, share0 in
+        let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
+        let t0 = k * chunk, n = min(chunk, tiles - t0)
+        for c in 0..<cin {
+          Conv2D.transformInput(padded + c * ph * pw, pw, tilesX, t0, n, v + c * chunk, stride: cin * chunk)
+        }
+        for ob in 0..<(cout + 5) / 6 {
+          Conv2D.multiply(u + ob * 6 * cin, (cout + 5) / 6 * 6 * cin, v, cin: cin, tiles: n, ld: chunk, m)
+          for o in ob * 6..<min(cout, ob * 6 + 6) {
+            transformOutput(m + (o - ob * 6) * 64 * chunk, stride: chunk, t0, n, tilesX, dst + o * oh * ow, oh, ow, channel: o)
           }
         }
       }
     }
   }
 
-  /// Rows row0 ..< row0 + ph of every channel, columns from -padding.left, zero outside the input.
-  func copyPadded(_ src: UnsafePointer<Float>, _ ih: Int, _ iw: Int, row0: Int, _ padded: UnsafeMutablePointer<Float>, _ ph: Int, _ pw: Int) {
+  /// One channel with `padding` zeros above and to the left, and zeros to fill ph x pw.
+  func copyPadded(_ plane: UnsafePointer<Float>, _ ih: Int, _ iw: Int, _ padded: UnsafeMutablePointer<Float>, _ ph: Int, _ pw: Int) {
     let lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
-    for c in 0..<inChannels {
-      let plane = src + c * ih * iw
-      for r in 0..<ph {
-        let line = padded + (c * ph + r) * pw, iy = row0 + r
-        guard iy >= 0 && iy < ih else {
-          line.update(repeating: 0, count: pw)
-          continue
-        }
-        line.update(repeating: 0, count: lo)
-        (line + lo).update(from: plane + iy * iw, count: n)
-        (line + lo + n).update(repeating: 0, count: pw - lo - n)
+    for r in 0..<ph {
+      let line = padded + r * pw, iy = r - padding.top
+      guard iy >= 0 && iy < ih else {
+        line.update(repeating: 0, count: pw)
+        continue
       }
+      line.update(repeating: 0, count: lo)
+      (line + lo).update(from: plane + iy * iw, count: n)
+      (line + lo + n).update(repeating: 0, count: pw - lo - n)
     }
   }
 
@@ -200,11 +193,11 @@ extension Conv2D {
   }
 
   /// A^T M A of tiles t0 ..< t0 + n (products p of tile t0 + j at `m[p * stride + j]`) with the
-  /// epilogue, written into the output channel's plane from output row `row0`.
+  /// epilogue, written into the output channel's plane.
   @inline(never)
   func transformOutput(
     _ m: UnsafePointer<Float>, stride: Int, _ t0: Int, _ n: Int, _ tilesX: Int, _ plane: UnsafeMutablePointer<Float>,
-    row0: Int, _ oh: Int, _ ow: Int, channel o: Int
+    _ oh: Int, _ ow: Int, channel o: Int
   ) {
     let bias = self.bias?[o] ?? 0, prelu = slopes?[o] ?? 1, negative = negativeSlope(prelu: prelu)
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
@@ -230,19 +223,22 @@ extension Conv2D {
             }
           }
         }
-        let t = t0 + j8, y = row0 + 6 * (t / tilesX), x = 6 * (t % tilesX)
-        if j8 + 8 <= n && x + 50 <= ow {
+        let t = t0 + j8, y = 6 * (t / tilesX), x = 6 * (t % tilesX)
+        if j8 + 8 <= n && x + 48 <= ow {
           // Eight whole tiles side by side: each output row is transposed to one vector per tile and
-          // stored whole, its last two lanes overwritten by the next tile (or the next group, later).
+          // stored whole, its last two lanes overwritten by the next tile; the last tile stores six.
           for a in 0..<Swift.min(6, oh - y) {
             let line = plane + (y + a) * ow + x, row = d + a * 8
             transpose8x8(row)
-            for l in 0..<8 { UnsafeMutableRawPointer(line + 6 * l).storeBytes(of: row[l], as: SIMD8<Float>.self) }
+            for l in 0..<7 { UnsafeMutableRawPointer(line + 6 * l).storeBytes(of: row[l], as: SIMD8<Float>.self) }
+            UnsafeMutableRawPointer(line + 42).storeBytes(of: row[7].lowHalf, as: SIMD4<Float>.self)
+            line[46] = row[7][4]
+            line[47] = row[7][5]
           }
           continue
         }
         for l in 0..<Swift.min(8, n - j8) {
-          let y = row0 + 6 * ((t + l) / tilesX), x = 6 * ((t + l) % tilesX), cols = Swift.min(6, ow - x)
+          let y = 6 * ((t + l) / tilesX), x = 6 * ((t + l) % tilesX), cols = Swift.min(6, ow - x)
           for a in 0..<Swift.min(6, oh - y) {
             let line = plane + (y + a) * ow + x
             if cols == 6 {
