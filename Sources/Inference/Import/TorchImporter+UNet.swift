@@ -129,7 +129,10 @@ extension TorchImporter {
     y = g.channelMap(y, name: "imagenet_denormalise", scale: scale, shift: shift)
 
     let encoder = resnetName(depths, bottleneck: bottleneck)
-    var m = metadata(name, "DynamicUnet (\(encoder))", scale: 1, channels: (3, 3), halo: 32)
+    // No border: fast.ai runs it on the image as it is, so an image that fits one tile gives torch's
+    // output; between tiles the tools add their usual context (attention makes it global, so tiled
+    // results differ slightly from a whole-image run).
+    var m = metadata(name, "DynamicUnet (\(encoder))", scale: 1, channels: (3, 3), halo: 0)
     m.sizeMultiple = 32
     let result = try g.result(output: y, metadata: m)
     // Widths that do not fit together would only show when the model runs: plan it now.

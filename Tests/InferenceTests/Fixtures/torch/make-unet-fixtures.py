@@ -6,7 +6,9 @@ fixed 64x96 input, as little-endian float32 C-order .npy arrays (CHW).
 
 The networks take and give ImageNet-normalised images, as fast.ai trains them; the fixtures hold
 the image in [0, 1] (unet-input.npy) and the denormalised output (NAME.output.npy), which is what
-the imported .srg graph maps between.
+the imported .srg graph maps between. The input is 8-bit exact and also written as unet-input.png,
+and the v2 model's output, clipped and rounded to 8 bits, as unet-v2.output.png: what `upscale`
+must make of that image.
 
 fastai v1 and v2 cannot be imported in one process: run this once with each on PYTHONPATH; each
 run writes the fixtures of its version. With Debian's python3-torch (1.13), python3-torchvision and
@@ -95,11 +97,19 @@ def save_npy(path, t):
     np.save(path, np.ascontiguousarray(t.detach().numpy().astype("<f4")))
 
 
+def save_png(path, t):
+    """An RGB image in [0, 1] (CHW), clipped and rounded to 8 bits."""
+    from PIL import Image
+    pixels = np.rint(np.clip(t.detach().numpy().transpose(1, 2, 0) * 255, 0, 255)).astype(np.uint8)
+    Image.fromarray(pixels, "RGB").save(path)
+
+
 def main():
     os.chdir(os.path.dirname(os.path.abspath(__file__)))
     torch.manual_seed(0)
-    x = torch.rand(1, 3, *SIZE)
+    x = torch.randint(0, 256, (1, 3, *SIZE)) / 255.0
     save_npy("unet-input.npy", x[0])
+    save_png("unet-input.png", x[0])
     resnet34, resnet18 = (3, 4, 6, 3), (2, 2, 2, 2)
     if V1:
         fixtures = [
@@ -136,6 +146,8 @@ def main():
         else:
             torch.save(state, f"{name}.pth")
         save_npy(f"{name}.output.npy", y[0])
+        if name == "unet-v2":
+            save_png(f"{name}.output.png", y[0])
         params = sum(t.numel() for t in state.values())
         print(name, f"fastai {fastai.__version__}", tuple(y.shape), f"{params} values",
               f"output {float(y.min()):.3f}..{float(y.max()):.3f}", file=sys.stderr)
