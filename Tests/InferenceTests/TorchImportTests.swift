@@ -103,6 +103,12 @@ final class TorchImportTests: XCTestCase {
     try check("unet-v2-plain.pth", reference: "unet-v2-plain", input: "unet-input", architecture: "DynamicUnet (ResNet-18)", scale: 1, options: options)
   }
 
+  /// A ResNet-50-shaped encoder (Bottleneck blocks, a stride-1 downsample in layer1) and fastai v2's
+  /// ConvLayers with batch norm before the ReLU; the checkpoint holds float16 tensors.
+  func testFastaiUNetResNet50BatchNorm() throws {
+    try check("unet-v2-resnet50.pth", reference: "unet-v2-resnet50", input: "unet-input", architecture: "DynamicUnet (ResNet-50)", scale: 1)
+  }
+
   /// torch.nn.utils.parametrizations names weight and spectral norm's tensors differently; the
   /// same weights under those names give the same output.
   func testFastaiUNetParametrizationNames() throws {

@@ -123,10 +123,9 @@ extension TorchImporter {
     let outC = g.weights["\(head).0.bias"]!.shape[0]
     guard outC == 3 else { throw g.fail("the head gives \(outC) channels; ImageNet denormalisation needs 3") }
     // SigmoidRange (lo + (hi - lo) sigmoid) and the ImageNet denormalisation, as one per-channel map.
-    let (lo, hi) = options.yRange ?? (0, 1)
-    let scale = imagenetStd.map { $0 * (options.yRange == nil ? 1 : hi - lo) }
-    let shift = zip(imagenetMean, imagenetStd).map { $0 + (options.yRange == nil ? 0 : lo * $1) }
-    y = g.channelMap(y, name: "imagenet_denormalise", scale: scale, shift: shift)
+    let (lo, span): (Float, Float) = options.yRange.map { ($0.0, $0.1 - $0.0) } ?? (0, 1)
+    y = g.channelMap(
+      y, name: "imagenet_denormalise", scale: imagenetStd.map { $0 * span }, shift: zip(imagenetMean, imagenetStd).map { $0 + lo * $1 })
 
     let encoder = resnetName(depths, bottleneck: bottleneck)
     // No border: fast.ai runs it on the image as it is, so an image that fits one tile gives torch's

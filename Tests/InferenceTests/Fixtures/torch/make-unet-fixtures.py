@@ -26,7 +26,7 @@ import sys
 import numpy as np
 import torch
 import torch.nn as nn
-from torchvision.models.resnet import BasicBlock, conv1x1
+from torchvision.models.resnet import BasicBlock, Bottleneck, conv1x1
 
 import fastai
 from fastai.layers import NormType
@@ -39,8 +39,8 @@ STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 SIZE = (64, 96)
 
 
-def resnet_body(widths, depths):
-    """torchvision's resnet18/34 cut before its pooling (fast.ai's create_body), with other widths:
+def resnet_body(widths, depths, block=BasicBlock):
+    """torchvision's ResNet cut before its pooling (fast.ai's create_body), with other widths:
     nn.Sequential(conv1, bn1, relu, maxpool, layer1, ..., layer4), ResNet._make_layer's blocks."""
     inplanes = widths[0]
     body = [nn.Conv2d(3, inplanes, 7, 2, 3, bias=False), nn.BatchNorm2d(inplanes), nn.ReLU(inplace=True),
@@ -48,17 +48,18 @@ def resnet_body(widths, depths):
     for i, (width, depth) in enumerate(zip(widths, depths)):
         stride = 1 if i == 0 else 2
         downsample = None
-        if stride != 1 or inplanes != width:
-            downsample = nn.Sequential(conv1x1(inplanes, width, stride), nn.BatchNorm2d(width))
-        blocks = [BasicBlock(inplanes, width, stride, downsample)]
-        inplanes = width
-        blocks += [BasicBlock(width, width) for _ in range(1, depth)]
+        if stride != 1 or inplanes != width * block.expansion:
+            downsample = nn.Sequential(conv1x1(inplanes, width * block.expansion, stride),
+                                       nn.BatchNorm2d(width * block.expansion))
+        blocks = [block(inplanes, width, stride, downsample)]
+        inplanes = width * block.expansion
+        blocks += [block(inplanes, width) for _ in range(1, depth)]
         body.append(nn.Sequential(*blocks))
     return nn.Sequential(*body)
 
 
-def unet(widths, depths, **kwargs):
-    encoder = resnet_body(widths, depths)
+def unet(widths, depths, block=BasicBlock, **kwargs):
+    encoder = resnet_body(widths, depths, block)
     if V1:
         return DynamicUnet(encoder, n_classes=3, img_size=SIZE, **kwargs)
     return DynamicUnet(encoder, n_out=3, img_size=SIZE, **kwargs)
@@ -87,6 +88,8 @@ def randomise(model):
                 m.running_var.uniform_(0.5, 2.0)
             if isinstance(m, BasicBlock):
                 m.bn2.weight.uniform_(0.1, 0.3)  # residual branches that do not swamp the shortcut
+            if isinstance(m, Bottleneck):
+                m.bn3.weight.uniform_(0.1, 0.3)
         for name, b in model.named_buffers():
             if name.endswith("weight_u") or name.endswith("weight_v"):
                 b.copy_(nn.functional.normalize(torch.randn_like(b), dim=0))
@@ -126,10 +129,20 @@ def main():
                              norm_type=NormType.Weight)),
             # unet_learner's defaults in fastai v2: no blur, no self-attention, no y_range, plain convolutions.
             ("unet-v2-plain", unet((4, 8, 16, 32), resnet18)),
+            # A ResNet-50-shaped encoder (Bottleneck blocks) and ConvLayers with batch norm; stored as
+            # float16 (the model's weights rounded to float16 before torch's forward) to stay small.
+            ("unet-v2-resnet50", unet((2, 2, 4, 8), (3, 4, 6, 3), Bottleneck, blur=True, self_attention=True,
+                                      y_range=(-3., 3.), norm_type=NormType.Batch)),
         ]
     for name, model in fixtures:
         torch.manual_seed(sum(map(ord, name)))
         randomise(model)
+        half = name.endswith("resnet50")
+        if half:
+            with torch.no_grad():
+                for t in model.state_dict().values():
+                    if t.is_floating_point():
+                        t.copy_(t.half().float())
         with torch.no_grad():
             y = model((x - MEAN) / STD) * STD + MEAN
         state = type(model.state_dict())((k, v.clone()) for k, v in model.state_dict().items())
@@ -144,6 +157,8 @@ def main():
             model.eval()
             torch.save({"model": state, "opt": opt.state_dict()}, f"{name}.pth")
         else:
+            if half:
+                state = type(state)((k, v.half() if v.is_floating_point() else v) for k, v in state.items())
             torch.save(state, f"{name}.pth")
         save_npy(f"{name}.output.npy", y[0])
         if name == "unet-v2":
