@@ -186,9 +186,9 @@ _srg() {
 
 _srg_import() {
     repeating_flags=()
-    non_repeating_flags=(--force -f -h --help)
+    non_repeating_flags=(--unet-blur --no-unet-blur --force -f -h --help)
     repeating_options=()
-    non_repeating_options=(--output -o --name --noise)
+    non_repeating_options=(--output -o --name --noise --unet-y-range)
     __srg_offer_flags_options 1
 
     # Offer option value completions
@@ -201,6 +201,9 @@ _srg_import() {
         return
         ;;
     '--noise')
+        return
+        ;;
+    '--unet-y-range')
         return
         ;;
     esac

@@ -116,6 +116,20 @@ extension Network {
       try expectInputs(1...1)
       let (out, inF) = try channels("weight")
       return .linear(Linear(inFeatures: inF, outFeatures: out, weight: try weight("weight", count: out * inF), bias: try optionalWeight("bias", count: out), activation: activation))
+    case "pad":
+      try expectInputs(1...1)
+      guard let m = PadMode(rawValue: node.mode ?? "zeros") else { throw fail("'mode' must be zeros, replicate or reflect") }
+      let p = try padding()
+      return .pad(Pad(mode: m, top: p.0, left: p.1, bottom: p.2, right: p.3))
+    case "self_attention":
+      try expectInputs(1...1)
+      let (keyChannels, c) = try channels("query")
+      guard keyChannels > 0, c > 0, c <= 1 << 16 else { throw fail("'query' must have a positive shape") }
+      let gamma = try weight("gamma", count: 1)
+      return .selfAttention(
+        SelfAttention(
+          channels: c, keyChannels: keyChannels, query: try weight("query", count: keyChannels * c),
+          key: try weight("key", count: keyChannels * c), value: try weight("value", count: c * c), gamma: gamma[0]))
     default:
       throw fail("unknown operation")
     }

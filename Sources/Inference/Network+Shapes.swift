@@ -75,6 +75,19 @@ extension Network {
       case .linear(let l):
         s = Shape(channels: l.outFeatures, height: 1, width: 1)
         try count(l.inFeatures, l.outFeatures)
+      case .pad(let p):
+        if p.mode == .reflect, max(p.top, p.bottom) >= x[0].height || max(p.left, p.right) >= x[0].width {
+          throw InferenceError("pad: reflecting needs a map larger than \(x[0].height)x\(x[0].width)")
+        }
+        s = Shape(channels: x[0].channels, height: x[0].height + p.top + p.bottom, width: x[0].width + p.left + p.right)
+      case .selfAttention(let a):
+        guard x[0].channels == a.channels else { throw InferenceError("self_attention expects \(a.channels) channels, gets \(x[0].channels)") }
+        s = x[0]
+        let n = x[0].height * x[0].width
+        try count(n, (2 * a.keyChannels + a.channels) * a.channels)
+        let (pairs, overflow) = n.multipliedReportingOverflow(by: n)
+        guard !overflow else { throw InferenceError("self-attention over \(n) positions is too large to count") }
+        try count(pairs, a.keyChannels + a.channels)
       }
       try check(s)
       shapes[step.output] = s
@@ -112,7 +125,8 @@ extension Network {
       case .pool(let p):
         ro = r + Double(max(p.kernel.h, p.kernel.w) / 2) / s
         so = s / Double(max(p.stride.h, p.stride.w))
-      case .globalAveragePool, .linear: ro = .infinity
+      case .pad(let p): ro = r + Double(max(p.top, p.left, p.bottom, p.right)) / s
+      case .globalAveragePool, .linear, .selfAttention: ro = .infinity
       default: break
       }
       scale[step.output] = so

@@ -18,6 +18,7 @@ public final class Network: @unchecked Sendable {
     case add([Float]?), multiply, affine(Float, Float), concat
     case pixelShuffle(Int), pixelUnshuffle(Int), resize(ResizeMode, Float, Float)
     case crop(top: Int, left: Int, size: (Int, Int)?), globalAveragePool, pool(Pool), linear(Linear)
+    case pad(Pad), selfAttention(SelfAttention)
   }
 
   struct Step {
@@ -143,6 +144,8 @@ public final class Network: @unchecked Sendable {
     case .globalAveragePool: return Pool.globalAverage(x[0])
     case .pool(let p): return try p.forward(x[0])
     case .linear(let l): return try l.forward(x[0])
+    case .pad(let p): return try p.forward(x[0])
+    case .selfAttention(let a): return try a.forward(x[0], scratch: &scratch)
     }
   }
 }

@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
   @Argument(help: ArgumentHelp("Model files.", valueName: "model"), completion: .file(extensions: ["srg"]))
   var models: [String]
 
-  @Option(help: ArgumentHelp("Input side in pixels.", valueName: "px"))
+  @Option(help: ArgumentHelp("Input side in pixels (rounded up to the model's size multiple).", valueName: "px"))
   var size = 128
 
   @Option(help: "Threads one forward pass is split over.")
@@ -35,7 +35,8 @@ struct Bench: ParsableCommand {
     try Vips.start()
     try forEachModel(models) { path, net, macsPerPixel in
       let m = net.metadata
-      let side = size + 2 * m.consumes
+      let padded = (size + m.sizeMultiple - 1) / m.sizeMultiple * m.sizeMultiple
+      let side = padded + 2 * m.consumes
       var seed: UInt64 = 1
       let input = Tensor(
         channels: m.inputChannels, height: side, width: side,
@@ -51,12 +52,12 @@ struct Bench: ParsableCommand {
         _ = try net.apply(input, workspace: workspace)
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
       }
-      let pixels = Double(size * size)
+      let pixels = Double(padded * padded)
       let gflops = 2 * macsPerPixel * pixels / (best / 1000) / 1e9
       if json {
         var r = JSONRecord()
         r["model"] = .string(path)
-        r["size"] = .int(size)
+        r["size"] = .int(padded)
         r["threads"] = .int(threads)
         r["ms"] = .double((best * 100).rounded() / 100)
         r["megapixels_per_second"] = .double((pixels / best / 1000 * 1000).rounded() / 1000)
@@ -64,7 +65,7 @@ struct Bench: ParsableCommand {
         StandardOutput.write(line: r.line)
       } else {
         StandardOutput.write(line: String(
-          format: "%@\t%dx%d\t%d thread%@\t%.1f ms\t%.3f MP/s\t%.1f GFLOP/s", path, size, size, threads, threads == 1 ? "" : "s",
+          format: "%@\t%dx%d\t%d thread%@\t%.1f ms\t%.3f MP/s\t%.1f GFLOP/s", path, padded, padded, threads, threads == 1 ? "" : "s",
           best, pixels / best / 1000, gflops))
       }
     }

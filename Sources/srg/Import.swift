@@ -11,7 +11,9 @@ struct Import: ParsableCommand {
       Sources: an ncnn model (.param with its .bin beside it), or a PyTorch generator checkpoint \
       (.pth, .pt, .ckpt or .safetensors) of a recognised architecture: ESRGAN/RRDBNet (original, \
       BasicSR and Real-ESRGAN pixel-unshuffle layouts), SRVGGNetCompact, MSRResNet, the SRGAN paper's \
-      SRResNet, EDSR. Other PyTorch generators can be written with examples/export/export_srg.py. \
+      SRResNet, EDSR, fast.ai's U-Net (DynamicUnet over a ResNet encoder, fastai v1 or v2, as \
+      learn.save writes it; the decrappify generator). Other PyTorch generators can be written with \
+      examples/export/export_srg.py. \
       pytorch-fid's Inception weights (pt_inception-2015-12-05-6726825d.pth, or torch-fidelity's \
       copy) become fid's network: \
       srg import pt_inception-2015-12-05-6726825d.pth -o ~/.local/share/srg/models/inception-fid.srg
@@ -29,11 +31,30 @@ struct Import: ParsableCommand {
   @Option(help: "SRMD's noise level, 0-10, for models with a noise-level input.")
   var noise = 0
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "fast.ai U-Net: its UnetBlocks blur after upsampling (blur=True, as fast.ai's decrappify trains it; fastai v2's default is False). Not in the checkpoint.")
+  var unetBlur = true
+
+  @Option(help: ArgumentHelp("fast.ai U-Net: the y_range of its last layer, or 'none'. Not in the checkpoint.", valueName: "lo,hi"))
+  var unetYRange = "-3,3"
+
   @Flag(name: .shortAndLong, help: "Overwrite an existing output file.")
   var force = false
 
   func validate() throws {
     if !(0...10).contains(noise) { throw ValidationError("--noise must be 0 to 10") }
+    _ = try yRange()
+  }
+
+  /// --unet-y-range as two numbers, nil for 'none'.
+  func yRange() throws -> (Float, Float)? {
+    if unetYRange == "none" { return nil }
+    let parts = unetYRange.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo < hi else {
+      throw ValidationError("--unet-y-range must be 'none' or two numbers LO,HI with LO < HI")
+    }
+    return (lo, hi)
   }
 
   func run() throws {
@@ -48,7 +69,10 @@ struct Import: ParsableCommand {
         if FIDInception.recognises(dict.keys) {
           result = try FIDInception.convert(dict.tensors.mapValues { ($0.shape, $0.values) }, name: name ?? "inception-fid")
         } else {
-          result = try TorchImporter.convert(dict, name: name ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent)
+          var options = TorchImporter.Options()
+          options.blur = unetBlur
+          options.yRange = try yRange()
+          result = try TorchImporter.convert(dict, name: name ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent, options: options)
           result.spec.metadata.source = "PyTorch checkpoint \(URL(fileURLWithPath: source).lastPathComponent)"
         }
       default: throw InferenceError("unknown model format (expected an ncnn .param, or a .pth, .pt, .ckpt or .safetensors checkpoint)")

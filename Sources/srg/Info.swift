@@ -39,7 +39,7 @@ struct Info: ParsableCommand {
             architecture  \(m.architecture)
             scale         x\(m.scale)
             channels      \(m.inputChannels) in\(m.extraInputPlanes.isEmpty ? "" : " (+\(m.extraInputPlanes.count) constant planes)"), \(m.outputChannels) out (\(m.colourOrder))
-            halo          \(m.halo) px\(m.consumes > 0 ? " (the network consumes \(m.consumes) px per side)" : "")
+            halo          \(m.halo) px\(m.consumes > 0 ? " (the network consumes \(m.consumes) px per side)" : "")\(m.sizeMultiple > 1 ? "; input sides padded to a multiple of \(m.sizeMultiple)" : "")
             parameters    \(net.parameterCount)
             cost          \(String(format: "%.2f", flops / 1e6)) MFLOP per input pixel
             source        \(m.source)

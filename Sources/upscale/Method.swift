@@ -104,7 +104,7 @@ struct NetworkUpscale {
   /// Context per tile: the network's receptive radius, so tiles join without seams, but no more
   /// than 32 px (deep networks see far but barely use it) and never less than the model's halo.
   var context: Int {
-    max(network.metadata.halo, min(Int(network.receptiveRadius.rounded(.up)), 32))
+    max(network.metadata.halo, Int(min(network.receptiveRadius, 32).rounded(.up)))
   }
 
   /// The largest tile whose working tensors fit half the budget on every libvips thread (the tile

@@ -113,6 +113,37 @@ final class OpTests: XCTestCase {
     XCTAssertEqual(cubic.data[0], 0.40625, accuracy: 1e-6)
   }
 
+  func testPadModes() throws {
+    let x = Tensor(channels: 1, height: 2, width: 3, data: [1, 2, 3, 4, 5, 6])
+    // fast.ai's blur pad: nn.ReplicationPad2d((1, 0, 1, 0)).
+    XCTAssertEqual(try Pad(mode: .replicate, top: 1, left: 1).forward(x).data, [1, 1, 2, 3, 1, 1, 2, 3, 4, 4, 5, 6])
+    XCTAssertEqual(try Pad(mode: .zeros, left: 1, bottom: 1).forward(x).data, [0, 1, 2, 3, 0, 4, 5, 6, 0, 0, 0, 0])
+    // nn.ReflectionPad2d((1, 2, 1, 0)): left, right, top, bottom.
+    let reflected = try Pad(mode: .reflect, top: 1, left: 1, right: 2).forward(x)
+    XCTAssertEqual(reflected.shape, [1, 3, 6])
+    XCTAssertEqual(reflected.data, [5, 4, 5, 6, 5, 4, 2, 1, 2, 3, 2, 1, 5, 4, 5, 6, 5, 4])
+    XCTAssertThrowsError(try Pad(mode: .reflect, top: 2).forward(x))
+  }
+
+  func testSelfAttentionMatchesReference() throws {
+    let (c, k, h, w) = (16, 2, 5, 7)
+    var a = SelfAttention(
+      channels: c, keyChannels: k, query: random(k * c, seed: 21), key: random(k * c, seed: 22), value: random(c * c, seed: 23), gamma: 0.7)
+    let x = Tensor(channels: c, height: h, width: w, data: random(c * h * w, seed: 24).map { $0 * 3 })
+    var scratch: [Float] = []
+    let expected = a.reference(x)
+    assertClose(try a.forward(x, scratch: &scratch), expected)
+    a.blockElements = 3 * h * w  // beta three columns at a time, the last block short
+    assertClose(try a.forward(x, scratch: &scratch), expected)
+    // A one-position map attends only to itself: out = gamma * value(x) + x.
+    let one = Tensor(channels: c, height: 1, width: 1, data: random(c, seed: 25))
+    let y = try a.forward(one, scratch: &scratch)
+    for o in 0..<c {
+      let v = (0..<c).reduce(Float(0)) { $0 + a.value[o * c + $1] * one.data[$1] }
+      XCTAssertEqual(y.data[o], 0.7 * v + one.data[o], accuracy: 1e-5)
+    }
+  }
+
   func testPoolingAndLinear() throws {
     let x = Tensor(channels: 1, height: 3, width: 3, data: [1, 2, 3, 4, 5, 6, 7, 8, 9])
     let avg = try Pool(kind: .average, kernel: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: false).forward(x)

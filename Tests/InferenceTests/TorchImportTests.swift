@@ -20,8 +20,10 @@ final class TorchImportTests: XCTestCase {
   }
 
   @discardableResult
-  func check(_ file: String, reference: String, input: String = "input", architecture: String, scale: Int) throws -> ModelMetadata {
-    let imported = try TorchImporter.load(path: Self.fixture(file).path)
+  func check(
+    _ file: String, reference: String, input: String = "input", architecture: String, scale: Int, options: TorchImporter.Options = .init()
+  ) throws -> ModelMetadata {
+    let imported = try TorchImporter.load(path: Self.fixture(file).path, options: options)
     let m = imported.spec.metadata
     XCTAssertEqual(m.architecture, architecture, file)
     XCTAssertEqual(m.scale, scale, file)
@@ -70,6 +72,94 @@ final class TorchImportTests: XCTestCase {
 
   func testEDSR() throws {
     try check("edsr-x2.pth", reference: "edsr-x2", architecture: "EDSR", scale: 2)
+  }
+
+  // MARK: fast.ai U-Net (make-unet-fixtures.py, with fastai's own DynamicUnet)
+
+  /// The decrappify generator (blur, weight norm, self-attention, y_range (-3, 3)) in fastai v2's layout.
+  func testFastaiUNetV2() throws {
+    let m = try check("unet-v2.pth", reference: "unet-v2", input: "unet-input", architecture: "DynamicUnet (ResNet-34)", scale: 1)
+    XCTAssertEqual(m.sizeMultiple, 32)
+    let ops = try TorchImporter.load(path: Self.fixture("unet-v2.pth").path).spec.nodes.map(\.op)
+    XCTAssertEqual(ops.filter { $0 == "self_attention" }.count, 1)
+    XCTAssertEqual(ops.filter { $0 == "pad" }.count, 4)  // one blur per UnetBlock, none after the last upsampling
+  }
+
+  /// The same model in fastai v1's layout, wrapped as learn.save writes it ({'model': ..., 'opt': ...}).
+  func testFastaiUNetV1LearnSave() throws {
+    try check("unet-v1.pth", reference: "unet-v1", input: "unet-input", architecture: "DynamicUnet (ResNet-34)", scale: 1)
+  }
+
+  /// fastai v1's conv_layer with batch norm after the ReLU, a bottleneck res block, a ResNet-18 encoder.
+  func testFastaiUNetV1BatchNorm() throws {
+    try check("unet-v1-batchnorm.pth", reference: "unet-v1-batchnorm", input: "unet-input", architecture: "DynamicUnet (ResNet-18)", scale: 1)
+  }
+
+  /// fastai v2's unet_learner defaults: no blur, no self-attention, no y_range, plain convolutions.
+  func testFastaiUNetV2Defaults() throws {
+    var options = TorchImporter.Options()
+    options.blur = false
+    options.yRange = nil
+    try check("unet-v2-plain.pth", reference: "unet-v2-plain", input: "unet-input", architecture: "DynamicUnet (ResNet-18)", scale: 1, options: options)
+  }
+
+  /// A ResNet-50-shaped encoder (Bottleneck blocks, a stride-1 downsample in layer1) and fastai v2's
+  /// ConvLayers with batch norm before the ReLU; the checkpoint holds float16 tensors.
+  func testFastaiUNetResNet50BatchNorm() throws {
+    try check("unet-v2-resnet50.pth", reference: "unet-v2-resnet50", input: "unet-input", architecture: "DynamicUnet (ResNet-50)", scale: 1)
+  }
+
+  /// torch.nn.utils.parametrizations names weight and spectral norm's tensors differently; the
+  /// same weights under those names give the same output.
+  func testFastaiUNetParametrizationNames() throws {
+    let state = try StateDict.load(path: Self.fixture("unet-v2.pth").path)
+    let renamed = try StateDict(
+      state.keys.map { key -> (String, WeightFormats.Tensor) in
+        let spectral = [".query.", ".key.", ".value."].contains { key.contains($0) }
+        let names: [(String, String)] =
+          spectral
+          ? [("weight_orig", "parametrizations.weight.original"), ("weight_u", "parametrizations.weight.0._u"), ("weight_v", "parametrizations.weight.0._v")]
+          : [("weight_g", "parametrizations.weight.original0"), ("weight_v", "parametrizations.weight.original1")]
+        guard let (old, new) = names.first(where: { key.hasSuffix(".\($0.0)") }) else { return (key, state[key]!) }
+        return (String(key.dropLast(old.count)) + new, state[key]!)
+      }, format: state.format)
+    XCTAssertTrue(renamed.keys.contains { $0.hasSuffix("parametrizations.weight.original0") })
+    XCTAssertTrue(renamed.keys.contains { $0.hasSuffix("parametrizations.weight.0._u") })
+    let a = try TorchImporter.convert(state, name: "a"), b = try TorchImporter.convert(renamed, name: "b")
+    let x = try loadNPY(Self.fixture("unet-input.npy"))
+    let ya = try Network(SRGFile.decode(Data(SRGFile.encode(a.spec, weights: a.weights)))).run(x)
+    let yb = try Network(SRGFile.decode(Data(SRGFile.encode(b.spec, weights: b.weights)))).run(x)
+    XCTAssertEqual(ya, yb)
+  }
+
+  /// A U-Net state dict with parts missing or out of shape is refused in one line that says what is wrong.
+  func testIncompleteFastaiUNetIsRefusedClearly() throws {
+    let state = try StateDict.load(path: Self.fixture("unet-v2.pth").path)
+    func refusal(_ keep: (String) -> Bool, _ change: [String: WeightFormats.Tensor] = [:]) throws -> String {
+      let entries = state.keys.filter(keep).map { ($0, change[$0] ?? state[$0]!) }
+      var text = ""
+      XCTAssertThrowsError(try TorchImporter.convert(try StateDict(entries, format: state.format), name: "x")) { text = "\($0)" }
+      XCTAssertFalse(text.contains("\n"), text)
+      return text
+    }
+    // The encoder alone (a checkpoint of the body, not the generator).
+    var text = try refusal { $0.hasPrefix("layers.0.") }
+    XCTAssertTrue(text.hasPrefix("fast.ai U-Net: no UnetBlock"), text)
+    XCTAssertTrue(text.contains("decoder is missing"), text)
+    // One tensor lost.
+    text = try refusal { $0 != "layers.5.conv2.2.gamma" }
+    XCTAssertTrue(text.contains("fastai v2 layout") && text.contains("'layers.5.conv2.2.gamma'"), text)
+    // A block of the encoder lost.
+    text = try refusal { !$0.hasPrefix("layers.0.6.") }
+    XCTAssertTrue(text.contains("layer3"), text)
+    // The res block and head lost.
+    text = try refusal { !$0.hasPrefix("layers.11.") && !$0.hasPrefix("layers.12.") }
+    XCTAssertTrue(text.contains("1x1 convolution"), text)
+    // Widths that do not fit: a middle convolution with the wrong number of inputs.
+    let w = state["layers.3.1.0.weight_v"]!
+    let narrow = WeightFormats.Tensor(shape: [w.shape[0], w.shape[1] / 2] + w.shape.dropFirst(2), values: Array(w.values.prefix(w.values.count / 2)))
+    text = try refusal({ _ in true }, ["layers.3.1.0.weight_v": narrow])
+    XCTAssertTrue(text.contains("do not fit together"), text)
   }
 
   func testUnrecognisedStateDictNamesWhatItFound() throws {

@@ -71,14 +71,62 @@ struct TorchGraph {
     return (scale, (0..<channels).map { beta[$0] - mean[$0] * scale[$0] })
   }
 
-  /// A convolution with 'same' padding (PyTorch's `padding=k//2` for odd kernels). `batchNorm`
-  /// names a following BatchNorm2d folded into it; `outputScale`/`outputShift` map each output
-  /// channel afterwards (y -> y * scale + shift), also folded into the weights.
+  /// A convolution's weight: `prefix.weight`, or one under weight normalisation, w = g v / |v| with
+  /// the norm over each output channel's weights (torch.nn.utils.weight_norm's `weight_g` and
+  /// `weight_v`, or torch.nn.utils.parametrizations.weight_norm's `parametrizations.weight.original0`
+  /// and `original1`).
+  mutating func convWeight(_ prefix: String, rank: Int = 4) throws -> WeightFormats.Tensor {
+    let pairs = [("\(prefix).weight_g", "\(prefix).weight_v"), ("\(prefix).parametrizations.weight.original0", "\(prefix).parametrizations.weight.original1")]
+    guard !has("\(prefix).weight"), let (gKey, vKey) = pairs.first(where: { has($0.0) || has($0.1) }) else {
+      return try take("\(prefix).weight", rank: rank)
+    }
+    let v = try take(vKey, rank: rank), g = try take(gKey, rank: rank).values
+    let out = v.shape[0], per = v.values.count / max(out, 1)
+    guard g.count == out else { throw fail("weight norm '\(gKey)' has \(g.count) values for \(out) outputs") }
+    var w = v.values
+    for o in 0..<out {
+      let norm = (o * per..<(o + 1) * per).reduce(0.0) { $0 + Double(v.values[$1]) * Double(v.values[$1]) }.squareRoot()
+      guard norm > 0 else { throw fail("weight norm '\(vKey)' has an all-zero output channel \(o)") }
+      let k = Double(g[o]) / norm
+      for i in o * per..<(o + 1) * per { w[i] = Float(Double(v.values[i]) * k) }
+    }
+    return WeightFormats.Tensor(shape: v.shape, values: w)
+  }
+
+  /// A weight under spectral normalisation as torch evaluates it (no power iteration): W / sigma
+  /// with sigma = u . (W v), W taken as [outputs][the rest] (torch.nn.utils.spectral_norm's
+  /// `weight_orig`, `weight_u`, `weight_v`, or parametrizations.spectral_norm's
+  /// `parametrizations.weight.original` and `parametrizations.weight.0._u`, `._v`). Checkpoints
+  /// written before torch 1.0 also hold the normalised `weight`, which is used as it is.
+  mutating func spectralWeight(_ prefix: String, rank: Int) throws -> WeightFormats.Tensor {
+    if has("\(prefix).weight") {
+      for k in ["weight_orig", "weight_u", "weight_v"] where has("\(prefix).\(k)") { used.insert("\(prefix).\(k)") }
+      return try take("\(prefix).weight", rank: rank)
+    }
+    let p = has("\(prefix).weight_orig")
+      ? ("\(prefix).weight_orig", "\(prefix).weight_u", "\(prefix).weight_v")
+      : ("\(prefix).parametrizations.weight.original", "\(prefix).parametrizations.weight.0._u", "\(prefix).parametrizations.weight.0._v")
+    let w = try take(p.0, rank: rank), u = try take(p.1, rank: 1).values, v = try take(p.2, rank: 1).values
+    let out = w.shape[0], per = w.values.count / max(out, 1)
+    guard u.count == out, v.count == per else { throw fail("spectral norm '\(prefix)': u has \(u.count) and v \(v.count) values for a \(w.shape) weight") }
+    var sigma = 0.0
+    for o in 0..<out {
+      var row = 0.0
+      for i in 0..<per { row += Double(w.values[o * per + i]) * Double(v[i]) }
+      sigma += Double(u[o]) * row
+    }
+    guard sigma.isFinite, sigma != 0 else { throw fail("spectral norm '\(prefix)': sigma is \(sigma)") }
+    return WeightFormats.Tensor(shape: w.shape, values: w.values.map { Float(Double($0) / sigma) })
+  }
+
+  /// A convolution with 'same' padding (PyTorch's `padding=k//2` for odd kernels) and `stride`.
+  /// `batchNorm` names a following BatchNorm2d folded into it; `outputScale`/`outputShift` map
+  /// each output channel afterwards (y -> y * scale + shift), also folded into the weights.
   mutating func conv(
-    _ x: String, _ prefix: String, activation: Activation = .none, batchNorm bn: String? = nil, eps: Float = 1e-5,
+    _ x: String, _ prefix: String, stride: Int = 1, activation: Activation = .none, batchNorm bn: String? = nil, eps: Float = 1e-5,
     outputScale: [Float]? = nil, outputShift: [Float]? = nil
   ) throws -> String {
-    let w = try take("\(prefix).weight", rank: 4)
+    let w = try convWeight(prefix)
     let (out, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
     guard kh % 2 == 1, kw % 2 == 1 else { throw fail("'\(prefix)' has an even kernel \(kh)x\(kw)") }
     var weight = w.values
@@ -101,6 +149,7 @@ struct TorchGraph {
     return add("conv2d", [x]) { n in
       n.kernel = [kh, kw]
       n.padding = [kh / 2, kw / 2, kh / 2, kw / 2]
+      if stride != 1 { n.stride = [stride, stride] }
       if activation != .none { n.activation = ActivationSpec(activation) }
       n.weights = ["weight": "\(prefix).weight", "bias": "\(prefix).bias"]
     }
@@ -115,6 +164,19 @@ struct TorchGraph {
     weights["\(name).bias"] = SRGFile.Weight(shape: [c], values: shift)
     return add("conv2d", [x]) { n in
       n.kernel = [1, 1]
+      n.weights = ["weight": "\(name).weight", "bias": "\(name).bias"]
+    }
+  }
+
+  /// A depthwise 1x1 convolution mapping each channel on its own, y_c = x_c * scale_c + shift_c,
+  /// then `activation`: a batch norm that no convolution precedes.
+  mutating func channelMap(_ x: String, name: String, scale: [Float], shift: [Float], activation: Activation = .none) -> String {
+    weights["\(name).weight"] = SRGFile.Weight(shape: [scale.count, 1, 1, 1], values: scale)
+    weights["\(name).bias"] = SRGFile.Weight(shape: [scale.count], values: shift)
+    return add("conv2d", [x]) { n in
+      n.kernel = [1, 1]
+      n.groups = scale.count
+      if activation != .none { n.activation = ActivationSpec(activation) }
       n.weights = ["weight": "\(name).weight", "bias": "\(name).bias"]
     }
   }
@@ -143,6 +205,33 @@ struct TorchGraph {
 
   mutating func pixelUnshuffle(_ x: String, _ r: Int) -> String {
     r == 1 ? x : add("pixel_unshuffle", [x]) { $0.factor = r }
+  }
+
+  mutating func pad(_ x: String, _ mode: PadMode, top: Int, left: Int, bottom: Int, right: Int) -> String {
+    add("pad", [x]) { n in
+      n.mode = mode.rawValue
+      n.padding = [top, left, bottom, right]
+    }
+  }
+
+  mutating func pool(_ x: String, _ kind: PoolKind, kernel: Int, stride: Int, padding: Int = 0) -> String {
+    add(kind == .max ? "max_pool" : "average_pool", [x]) { n in
+      n.kernel = [kernel, kernel]
+      n.stride = [stride, stride]
+      if padding != 0 { n.padding = [padding, padding, padding, padding] }
+    }
+  }
+
+  /// SAGAN's self-attention (see `SelfAttention`), its projections' weights given as
+  /// [outputs][channels] and gamma as one value.
+  mutating func selfAttention(_ x: String, name: String, query: WeightFormats.Tensor, key: WeightFormats.Tensor, value: WeightFormats.Tensor, gamma: Float) -> String {
+    for (role, t) in [("query", query), ("key", key), ("value", value)] {
+      weights["\(name).\(role)"] = SRGFile.Weight(shape: Array(t.shape.prefix(2)), values: t.values)
+    }
+    weights["\(name).gamma"] = SRGFile.Weight(shape: [1], values: [gamma])
+    return add("self_attention", [x]) { n in
+      n.weights = ["query": "\(name).query", "key": "\(name).key", "value": "\(name).value", "gamma": "\(name).gamma"]
+    }
   }
 
   mutating func resize(_ x: String, _ mode: ResizeMode, _ s: Int) -> String {

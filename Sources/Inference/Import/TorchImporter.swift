@@ -4,21 +4,31 @@ import WeightFormats
 /// Converts PyTorch generator checkpoints (.pth/.pt/.ckpt, .safetensors) into graphs, recognising the
 /// architecture from key names and tensor shapes: ESRGAN's RRDBNet (original, BasicSR and Real-ESRGAN
 /// pixel-unshuffle layouts), Real-ESRGAN's SRVGGNetCompact, BasicSR's MSRResNet, the SRGAN paper's
-/// SRResNet with batch norm, and BasicSR's EDSR. Batch norm is folded into the convolution before it
-/// (eps 1e-5, PyTorch's default).
+/// SRResNet with batch norm, BasicSR's EDSR, and fast.ai's U-Net (`TorchImporter+UNet.swift`).
+/// Batch norm is folded into the convolution before it (eps 1e-5, PyTorch's default).
 public enum TorchImporter {
-  public static let architectures = ["ESRGAN (RRDBNet)", "SRVGGNetCompact", "MSRResNet", "SRResNet (SRGAN)", "EDSR"]
+  public static let architectures = ["ESRGAN (RRDBNet)", "SRVGGNetCompact", "MSRResNet", "SRResNet (SRGAN)", "EDSR", "fast.ai U-Net (DynamicUnet, ResNet encoder)"]
+
+  /// What an architecture needs that its state dict does not hold.
+  public struct Options: Sendable {
+    /// fast.ai U-Net: whether its UnetBlocks blur after upsampling (`blur=True`, as fast.ai's
+    /// decrappify and super-resolution lessons train it; fastai v2's default is False).
+    public var blur = true
+    /// fast.ai U-Net: the SigmoidRange of the last layer (`y_range`), nil for none.
+    public var yRange: (Float, Float)? = (-3, 3)
+    public init() {}
+  }
 
   /// Reads a checkpoint and converts it; the name defaults to the file's base name.
-  public static func load(path: String, name: String? = nil) throws -> NCNNImporter.Result {
+  public static func load(path: String, name: String? = nil, options: Options = Options()) throws -> NCNNImporter.Result {
     let state = try StateDict.load(path: path)
     let url = URL(fileURLWithPath: path)
-    var result = try convert(state, name: name ?? url.deletingPathExtension().lastPathComponent)
+    var result = try convert(state, name: name ?? url.deletingPathExtension().lastPathComponent, options: options)
     result.spec.metadata.source = "PyTorch checkpoint \(url.lastPathComponent)"
     return result
   }
 
-  public static func convert(_ state: StateDict, name: String) throws -> NCNNImporter.Result {
+  public static func convert(_ state: StateDict, name: String, options: Options = Options()) throws -> NCNNImporter.Result {
     let has = { (k: String) in state[k] != nil }
     if has("model.0.weight"), has("model.1.sub.0.RDB1.conv1.0.weight") {
       return try rrdbNet(try basicSRNames(fromESRGAN: state), name: name, layout: "original ESRGAN")
@@ -28,6 +38,7 @@ public enum TorchImporter {
     if has("conv_first.weight"), has("upconv1.weight") { return try msrResNet(state, name: name) }
     if has("conv_first.weight"), has("conv_after_body.weight") { return try edsr(state, name: name) }
     if has("conv_block1.0.weight"), has("residual_blocks.0.conv_block.0.weight") { return try srganResNet(state, name: name) }
+    if isFastaiUNet(state) { return try fastaiUNet(state, name: name, options: options) }
     throw InferenceError("unrecognised state dict: \(describe(state)); known architectures: \(architectures.joined(separator: ", "))")
   }
 
