@@ -107,7 +107,7 @@ complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg verify"
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg verify" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_positional "srg bench" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'srg\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" size' -l 'size' -d 'Input side in pixels (rounded up to the model\'s size multiple).' -rfka ''
-complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" threads' -l 'threads' -d 'OpenBLAS threads.' -rfka ''
+complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" threads' -l 'threads' -d 'Threads one forward pass is split over.' -rfka ''
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" runs' -l 'runs' -d 'Timed runs (after one warm-up); the best is reported.' -rfka ''
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" json' -l 'json' -d 'Write one JSON record per model.'
 complete -c 'srg' -n '__srg_should_offer_completions_for_flags_or_options "srg bench" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -145,7 +145,7 @@ public final class Network: @unchecked Sendable {
     case .pool(let p): return try p.forward(x[0])
     case .linear(let l): return try l.forward(x[0])
     case .pad(let p): return try p.forward(x[0])
-    case .selfAttention(let a): return try a.forward(x[0], scratch: &scratch)
+    case .selfAttention(let a): return try a.forward(x[0], scratch: &workspace.scratch)
     }
   }
 }
