@@ -1,7 +1,8 @@
 /// Rewrites done once at load so each step does more per pass over memory.
 extension Network {
-  /// Convolutions get their fast-path weights, and a PReLU that alone reads a convolution's result
-  /// runs inside the convolution's epilogue.
+  /// Convolutions get their fast-path weights, a PReLU that alone reads a convolution's result runs
+  /// inside the convolution's epilogue, and a concatenation only a Winograd convolution reads is
+  /// read by it part by part instead of being built.
   static func fused(_ steps: [Step], output: Int) -> [Step] {
     var uses = [Int: Int]()
     for step in steps { for i in step.inputs { uses[i, default: 0] += 1 } }
@@ -17,6 +18,13 @@ extension Network {
       }
       if case .conv(var conv) = step.kernel {
         conv.prepare()
+        // The Winograd path copies its input anyway, so it reads a concatenation's parts directly.
+        if conv.winogradWeight != nil, let last = result.last, case .concat = last.kernel, step.inputs == [last.output],
+          uses[last.output] == 1, last.output != output
+        {
+          result[result.count - 1] = Step(kernel: .conv(conv), inputs: last.inputs, output: step.output)
+          continue
+        }
         result.append(Step(kernel: .conv(conv), inputs: step.inputs, output: step.output))
       } else {
         result.append(step)

@@ -115,8 +115,11 @@ public final class Network: @unchecked Sendable {
     }
     switch kernel {
     case .conv(let c):
-      guard x[0].channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, got \(x[0].channels)") }
-      return c.forward(x[0], threads: workspace.threads, scratch: &workspace.scratch)
+      // More than one input: a concatenation fused into the convolution at load.
+      let channels = x.reduce(0) { $0 + $1.channels }
+      guard channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, got \(channels)") }
+      guard x.allSatisfy({ ($0.height, $0.width) == (x[0].height, x[0].width) }) else { throw InferenceError("concat inputs differ in size") }
+      return c.forward(x, threads: workspace.threads, scratch: &workspace.scratch)
     case .deconv(let d):
       guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, got \(x[0].channels)") }
       return d.forward(x[0], threads: workspace.threads, scratch: &workspace.scratch)

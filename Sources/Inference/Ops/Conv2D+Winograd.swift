@@ -47,7 +47,7 @@ extension Conv2D {
   /// one compact panel per position) are small enough to stay in L2 while the GEMM reads them once
   /// per six output channels, whose 64 products (M[o][p][t]) stay in L1 until their output transform.
   func winograd(
-    _ src: UnsafePointer<Float>, _ ih: Int, _ iw: Int, _ u: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+    _ planes: [UnsafePointer<Float>], _ ih: Int, _ iw: Int, _ u: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     _ oh: Int, _ ow: Int, _ threads: Int, _ scratch: inout [Float]
   ) {
     let cin = inChannels, cout = outChannels
@@ -60,7 +60,7 @@ extension Conv2D {
     if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
       let padded = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
-      Parallel.forEach(cin, threads: threads) { c, _ in copyPadded(src + c * ih * iw, ih, iw, padded + c * ph * pw, ph, pw) }
+      Parallel.forEach(cin, threads: threads) { c, _ in copyPadded(planes[c], ih, iw, padded + c * ph * pw, ph, pw) }
       Parallel.forEach(chunks, threads: shares) { k, share0 in
         let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
         let t0 = k * chunk, n = min(chunk, tiles - t0)

@@ -42,24 +42,39 @@ public struct Conv2D: Sendable {
   /// The fastest path the shape allows: Winograd, a plain GEMM for pointwise convolutions, else
   /// im2col + GEMM in bands of output rows. Work is split over `threads`.
   func forward(_ x: Tensor, threads: Int = 1, scratch: inout [Float]) -> Tensor {
+    forward([x], threads: threads, scratch: &scratch)
+  }
+
+  /// The convolution of the channels of `sources` taken in order, as if concatenated (sources of the
+  /// same size; more than one only on the Winograd path, where the input is copied anyway).
+  func forward(_ sources: [Tensor], threads: Int = 1, scratch: inout [Float]) -> Tensor {
+    let x = sources[0]
     let (oh, ow) = outputSize(height: x.height, width: x.width)
     // Every path below writes every output.
     var out = Tensor(uninitializedChannels: outChannels, height: oh, width: ow)
     guard oh > 0, ow > 0 else { return out }
-    x.data.withUnsafeBufferPointer { src in
+    withPlanes(sources) { planes in
       out.data.withUnsafeMutableBufferPointer { dst in
         if let winogradWeight {
           winogradWeight.withUnsafeBufferPointer { u in
-            winograd(src.baseAddress!, x.height, x.width, u.baseAddress!, dst.baseAddress!, oh, ow, threads, &scratch)
+            winograd(planes, x.height, x.width, u.baseAddress!, dst.baseAddress!, oh, ow, threads, &scratch)
           }
         } else if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0, 0, 0) {
-          pointwise(src.baseAddress!, dst.baseAddress!, oh * ow, threads)
+          pointwise(planes[0], dst.baseAddress!, oh * ow, threads)
         } else {
-          im2colGEMM(src.baseAddress!, x, dst.baseAddress!, oh, ow, threads, &scratch)
+          im2colGEMM(planes[0], x, dst.baseAddress!, oh, ow, threads, &scratch)
         }
       }
     }
     return out
+  }
+
+  /// Calls `body` with a pointer to every channel plane of `sources`, in order.
+  func withPlanes<R>(_ sources: [Tensor], _ planes: [UnsafePointer<Float>] = [], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    guard let first = sources.first else { return body(planes) }
+    return first.data.withUnsafeBufferPointer { d in
+      withPlanes(Array(sources.dropFirst()), planes + (0..<first.channels).map { d.baseAddress! + $0 * first.plane }, body)
+    }
   }
 
   /// A 1x1 convolution is a GEMM on the input planes as they are: columns split between threads.
