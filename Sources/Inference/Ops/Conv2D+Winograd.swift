@@ -64,8 +64,16 @@ extension Conv2D {
       Parallel.forEach(chunks, threads: shares) { k, share0 in
         let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
         let t0 = k * chunk, n = min(chunk, tiles - t0)
-        for c in 0..<cin {
-          Conv2D.transformInput(padded + c * ph * pw, pw, tilesX, t0, n, v + c * chunk, stride: cin * chunk)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: chunk) { origins in
+          // Where each tile starts in a padded channel; the columns up to the next multiple of 16
+          // repeat the last tile, so the GEMM reads only finite numbers there.
+          for j in 0..<chunk {
+            let t = t0 + min(j, n - 1)
+            origins[j] = 6 * (t / tilesX) * pw + 6 * (t % tilesX)
+          }
+          for c in 0..<cin {
+            Conv2D.transformInput(padded + c * ph * pw, pw, origins.baseAddress!, (n + 15) & ~15, v + c * chunk, stride: cin * chunk)
+          }
         }
         for ob in 0..<(cout + 5) / 6 {
           Conv2D.multiply(u + ob * 6 * cin, (cout + 5) / 6 * 6 * cin, v, cin: cin, tiles: n, ld: chunk, m)
@@ -92,19 +100,15 @@ extension Conv2D {
     }
   }
 
-  /// B^T d for tiles t0 ..< t0 + n of the padded rows (numbered row by row, `tilesX` to a row);
-  /// position p of tile t0 + j goes to `v[p * stride + j]`, eight tiles per vector store. Columns up
-  /// to the next multiple of 16 repeat the last tile, so the GEMM reads only finite numbers there.
+  /// B^T d for the tiles starting at `origins[0 ..< n]` in a padded channel; position p of tile j
+  /// goes to `v[p * stride + j]`, eight tiles per vector store.
   @inline(never)
-  static func transformInput(_ padded: UnsafePointer<Float>, _ pw: Int, _ tilesX: Int, _ t0: Int, _ n: Int, _ v: UnsafeMutablePointer<Float>, stride: Int) {
+  static func transformInput(_ padded: UnsafePointer<Float>, _ pw: Int, _ origins: UnsafePointer<Int>, _ n: Int, _ v: UnsafeMutablePointer<Float>, stride: Int) {
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
       let d = buffer.baseAddress!
-      for j8 in Swift.stride(from: 0, to: (n + 15) & ~15, by: 8) {
-        func base(_ l: Int) -> UnsafePointer<Float> {
-          let t = t0 + Swift.min(j8 + l, n - 1)
-          return padded + 6 * (t / tilesX) * pw + 6 * (t % tilesX)
-        }
-        let b0 = base(0), b1 = base(1), b2 = base(2), b3 = base(3), b4 = base(4), b5 = base(5), b6 = base(6), b7 = base(7)
+      for j8 in Swift.stride(from: 0, to: n, by: 8) {
+        let b0 = padded + origins[j8], b1 = padded + origins[j8 + 1], b2 = padded + origins[j8 + 2], b3 = padded + origins[j8 + 3]
+        let b4 = padded + origins[j8 + 4], b5 = padded + origins[j8 + 5], b6 = padded + origins[j8 + 6], b7 = padded + origins[j8 + 7]
         for r in 0..<8 {
           for j in 0..<8 {
             let o = r * pw + j
@@ -112,8 +116,7 @@ extension Conv2D {
           }
           inputLine(d + r * 8, 1)
         }
-        for k in 0..<8 { inputLine(d + k, 8) }
-        for p in 0..<64 { (v + p * stride + j8).withMemoryRebound(to: SIMD8<Float>.self, capacity: 1) { $0.pointee = d[p] } }
+        for k in 0..<8 { inputLine(d + k, 8, into: v + k * stride + j8, 8 * stride) }
       }
     }
   }
@@ -165,18 +168,26 @@ extension Conv2D {
   /// B^T applied along one line of eight vectors p[0], p[s], ..., p[7s], in place.
   @inline(__always)
   static func inputLine(_ p: UnsafeMutablePointer<SIMD8<Float>>, _ s: Int) {
+    inputLine(p, s, into: UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self), 8 * s)
+  }
+
+  /// B^T applied along one line of eight vectors p[0], p[s], ..., p[7s], the results stored as
+  /// vectors at `out`, `out + os`, ..., `out + 7 os` (32-byte aligned).
+  @inline(__always)
+  static func inputLine(_ p: UnsafePointer<SIMD8<Float>>, _ s: Int, into out: UnsafeMutablePointer<Float>, _ os: Int) {
     let d0 = p[0], d1 = p[s], d2 = p[2 * s], d3 = p[3 * s], d4 = p[4 * s], d5 = p[5 * s], d6 = p[6 * s], d7 = p[7 * s]
-    p[0] = d0 - d6 + (d4 - d2) * 5.25
-    p[7 * s] = d7 - d1 + (d3 - d5) * 5.25
+    let o = UnsafeMutableRawPointer(out), step = os * 4
     let t1 = d2 + d6 - d4 * 4.25, t2 = d1 + d5 - d3 * 4.25
-    p[s] = t1 + t2
-    p[2 * s] = t1 - t2
     let t3 = d6 + d2 * 0.25 - d4 * 1.25, t4 = d1 * 0.5 - d3 * 2.5 + d5 * 2
-    p[3 * s] = t3 + t4
-    p[4 * s] = t3 - t4
     let t5 = d6 + (d2 - d4 * 1.25) * 4, t6 = d1 * 2 - d3 * 2.5 + d5 * 0.5
-    p[5 * s] = t5 + t6
-    p[6 * s] = t5 - t6
+    o.storeBytes(of: d0 - d6 + (d4 - d2) * 5.25, as: SIMD8<Float>.self)
+    o.storeBytes(of: t1 + t2, toByteOffset: step, as: SIMD8<Float>.self)
+    o.storeBytes(of: t1 - t2, toByteOffset: 2 * step, as: SIMD8<Float>.self)
+    o.storeBytes(of: t3 + t4, toByteOffset: 3 * step, as: SIMD8<Float>.self)
+    o.storeBytes(of: t3 - t4, toByteOffset: 4 * step, as: SIMD8<Float>.self)
+    o.storeBytes(of: t5 + t6, toByteOffset: 5 * step, as: SIMD8<Float>.self)
+    o.storeBytes(of: t5 - t6, toByteOffset: 6 * step, as: SIMD8<Float>.self)
+    o.storeBytes(of: d7 - d1 + (d3 - d5) * 5.25, toByteOffset: 7 * step, as: SIMD8<Float>.self)
   }
 
   /// A^T applied along one line of eight vectors, the six results written to p[0], ..., p[5s].
