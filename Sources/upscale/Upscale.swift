@@ -17,7 +17,9 @@ struct Upscale: ParsableCommand {
       The network runs tile by tile as the output is written, so memory depends on the image's width \
       and the tile size, not its area. Tiles overlap by the model's halo; colour goes through the \
       network, alpha is enlarged with the bicubic kernel. Grey images stay grey and 16-bit images \
-      stay 16-bit; EXIF orientation is applied and metadata kept (--strip drops it).
+      stay 16-bit; EXIF orientation is applied and metadata kept (--strip drops it). An image with an \
+      ICC profile goes through the network in sRGB, as models are trained, and comes back in its own \
+      profile, which it keeps; CMYK and --strip results stay sRGB.
 
       Models are .srg files (see srg(1) and srg(5)), given by path or by name from $SRG_MODEL_PATH, \
       ~/.local/share/srg/models or the install's share/srg/models. The built-in baselines are -m bicubic \
@@ -86,9 +88,15 @@ struct Upscale: ParsableCommand {
     BLAS.threads = 1
     let code = runner.run { job in
       let image = try job.openImage(allPages: pages == .all)
+      var warnings: [String] = []
       // Each page goes through the network on its own, so no frame borrows context from the next.
-      let frames = try image.pages().map { try resized(method.upscale($0, tile: tile, memory: memory), from: $0) }
+      let frames = try image.pages().map { page in
+        try Colour.inSRGB(page, keepProfile: !batch.strip, warn: { warnings.append($0) }) {
+          try resized(method.upscale($0, tile: tile, memory: memory), from: $0)
+        }
+      }
       try job.save(frames.count == 1 ? frames[0] : Image.stacking(frames), source: image)
+      if !batch.quiet { for w in Set(warnings).sorted() { Diagnostics.warning(job.input, w) } }
     }
     throw ExitCode(code)
   }
