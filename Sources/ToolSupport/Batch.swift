@@ -75,10 +75,12 @@ public final class Batch: @unchecked Sendable {
     }
   }
 
+  /// Images processed at once: `-j`, by default the number of cores, never more than the inputs.
+  public var workers: Int { max(1, min(options.jobs ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count)) }
+
   /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
   public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    let workers = max(1, min(options.jobs ?? cores, inputs.count))
     if !Vips.concurrencyFromEnvironment {
       // Parallel images, or parallel tiles inside one image: never more threads than cores.
       try? Vips.start()
