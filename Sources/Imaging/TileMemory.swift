@@ -4,7 +4,7 @@ import Foundation
 /// allocated by Swift arrays, which trap when an allocation fails; so each tile first asks here, and
 /// one refused is halved and asked again. Admission holds when the estimated working sets of the
 /// tiles running at once stay within `budget`, and a real allocation of that sum succeeds (then is
-/// freed): it counts what the other running tiles may still grow to, so a tile admitted alongside
+/// released): it counts what the other running tiles may still grow to, so a tile admitted alongside
 /// them does not find their memory taken when it needs its own.
 public final class TileMemory: @unchecked Sendable {
   public static let shared = TileMemory()
@@ -18,20 +18,35 @@ public final class TileMemory: @unchecked Sendable {
   private var committed = 0
   private let condition = NSCondition()
 
+  /// Headroom for a thread's first tile: OpenBLAS takes a 128 MiB buffer on a thread's first GEMM,
+  /// and loops forever if it cannot.
+  public static let headroom = 128 << 20
+
   public init(budget: Int? = nil) { _budget = budget }
 
-  /// Whether a tile needing `bytes` may run now; if so, call `release` when it is done. With
-  /// `last`, for a tile that cannot be made smaller, it first waits for the running tiles to finish
-  /// and then asks only the allocator: the budget is a target, the allocator the hard limit.
-  public func admit(_ bytes: Int, last: Bool = false) -> Bool {
+  /// Whether a tile needing `bytes` may run now; if so, call `release(bytes)` when it is done. The
+  /// allocator is asked for `headroom` more, not counted against the budget. With `last`, for a tile
+  /// that cannot be made smaller, it first waits for the running tiles to finish and then asks only
+  /// the allocator: the budget is a target, the allocator the hard limit.
+  public func admit(_ bytes: Int, headroom: Int = 0, last: Bool = false) -> Bool {
     condition.lock()
     defer { condition.unlock() }
     if last { while committed > 0 { condition.wait() } }
     let total = committed + bytes
     if !last, let limit = _budget, total > limit { return false }
-    guard let probe = malloc(max(total, 1)) else { return false }
-    free(probe)
+    guard TileMemory.canMap(total + headroom) else { return false }
     committed = total
+    return true
+  }
+
+  /// Whether `bytes` of writable memory can be mapped now (address space, and commit charge where the
+  /// kernel counts it). mmap rather than malloc: the optimiser may delete a malloc whose block is
+  /// only freed, and with it the test.
+  static func canMap(_ bytes: Int) -> Bool {
+    guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+      return false
+    }
+    munmap(p, bytes)
     return true
   }
 

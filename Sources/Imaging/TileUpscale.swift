@@ -31,27 +31,35 @@ public struct TileGeometry: Sendable {
 /// what the network consumes. Each libvips worker thread has its own workspace. Before a tile runs,
 /// `memory` must admit its working set (`workingBytes` of the network's input height and width);
 /// a tile refused is split in four, down to `minimumTile` input pixels a side.
-final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
+final class TileUpscale<Inner>: RegionOperation, @unchecked Sendable {
+  /// One thread's: the caller's workspace, and whether the thread has run a tile (OpenBLAS then
+  /// holds its buffer, so admission needs no headroom for it).
+  final class Workspace {
+    let inner: Inner
+    var warm = false
+    init(_ inner: Inner) { self.inner = inner }
+  }
+
   let geometry: TileGeometry
   let inputBands: Int
   let outputBands: Int
-  let make: () -> Workspace
-  let process: (Workspace, [Float], _ height: Int, _ width: Int) throws -> [Float]
+  let make: () -> Inner
+  let process: (Inner, [Float], _ height: Int, _ width: Int) throws -> [Float]
   let memory: TileMemory
   let workingBytes: (_ height: Int, _ width: Int) -> Int
   let log: TileLog?
   static var minimumTile: Int { 32 }
 
   init(
-    geometry: TileGeometry, inputBands: Int, outputBands: Int, makeWorkspace: @escaping () -> Workspace,
-    process: @escaping (Workspace, [Float], Int, Int) throws -> [Float], memory: TileMemory,
+    geometry: TileGeometry, inputBands: Int, outputBands: Int, makeWorkspace: @escaping () -> Inner,
+    process: @escaping (Inner, [Float], Int, Int) throws -> [Float], memory: TileMemory,
     workingBytes: @escaping (Int, Int) -> Int, log: TileLog?
   ) {
     (self.geometry, self.inputBands, self.outputBands, make, self.process) = (geometry, inputBands, outputBands, makeWorkspace, process)
     (self.memory, self.workingBytes, self.log) = (memory, workingBytes, log)
   }
 
-  func makeWorkspace() -> Workspace { make() }
+  func makeWorkspace() -> Workspace { Workspace(make()) }
 
   func generate(output: Region, input: Region, workspace: Workspace) throws {
     try fill(output.valid, output: output, input: input, workspace: workspace)
@@ -79,7 +87,9 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
     let s = geometry.scale, smallest = min(Self.minimumTile, geometry.tile) * s
     let splitX = r.width > smallest && r.width > s, splitY = r.height > smallest && r.height > s
     // The smallest tiles run one at a time, past the budget, if they must.
-    guard memory.admit(bytes) || (!splitX && !splitY && memory.admit(bytes, last: true)) else {
+    let headroom = workspace.warm ? 0 : TileMemory.headroom
+    guard memory.admit(bytes, headroom: headroom) || (!splitX && !splitY && memory.admit(bytes, headroom: headroom, last: true))
+    else {
       guard splitX || splitY else {
         throw VipsError("not enough memory for a \(r.width / s)x\(r.height / s) tile (\(bytes >> 20) MiB of working memory)")
       }
@@ -95,6 +105,7 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
     }
     defer { memory.release(bytes) }
     try run(r, from: src, output: output, input: input, workspace: workspace)
+    workspace.warm = true
   }
 
   func run(_ r: Rect, from src: Rect, output: Region, input: Region, workspace: Workspace) throws {
@@ -112,7 +123,7 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
       }
     }
     let outWidth = s * (width - 2 * k), outHeight = s * (height - 2 * k)
-    let result = try process(workspace, planes, height, width)
+    let result = try process(workspace.inner, planes, height, width)
     guard result.count == outputBands * outWidth * outHeight else {
       throw VipsError("the network returned \(result.count) samples, expected \(outputBands) x \(outHeight) x \(outWidth)")
     }

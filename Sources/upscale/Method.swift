@@ -109,10 +109,13 @@ struct NetworkUpscale {
   }
 
   /// Working memory per pixel of the network's input: a few feature maps of the widest layer are
-  /// alive at once, plus the convolution's columns (an upper bound for the architectures measured).
+  /// alive at once, plus the convolution's columns (an upper bound for the architectures measured),
+  /// plus libvips' float buffers of the tile's output in the steps after the network (six seen).
   func bytesPerPixel() throws -> Double {
-    let probe = 64, side = probe + 2 * network.metadata.consumes
-    return Double(try network.plan(side: probe).largest) / Double(side * side) * 4 * 4
+    let m = network.metadata
+    let probe = 64, side = probe + 2 * m.consumes
+    let network = Double(try network.plan(side: probe).largest) / Double(side * side) * 4 * 4
+    return network + Double(m.scale * m.scale * m.outputChannels) * 4 * 6
   }
 
   /// The largest tile whose working tensors fit half the budget with `threads` tiles running at

@@ -66,7 +66,7 @@ final class UpscaleTests: ToolTestCase {
   func testTilesHalveWhenMemoryIsShort() throws {
     try crop("chelsea.png", Rect(left: 100, top: 20, width: 96, height: 80), as: "c.png")
     XCTAssertEqual(try run(["-m", "av3", "--tile", "64", "-o", "ref.png", "c.png"]).stderr, "")
-    // 64-pixel tiles with their context need about 10 MiB each; 32-pixel ones under 4.
+    // A 64-pixel tile with its context is estimated at over 8 MiB of working memory, a 32-pixel one under.
     let r = try run(["-m", "av3", "--tile", "64", "--memory", "8", "-o", "small.png", "c.png"])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertEqual(r.stderrLines, ["upscale: c.png: warning: not enough memory for the tiles asked: some were halved down to 32 px (see --memory)"])
