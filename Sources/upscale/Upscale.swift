@@ -86,7 +86,7 @@ struct Upscale: ParsableCommand {
     }
     // Tiles run in parallel on libvips' threads, each a single-threaded GEMM: no oversubscription.
     BLAS.threads = 1
-    TileMemory.shared.budget = memory << 20
+    TileMemory.shared.budget = min(memory, 1 << 40) << 20
     let code = runner.run { job in
       let image = try job.openImage(allPages: pages == .all)
       var warnings: [String] = []
