@@ -221,3 +221,13 @@ VipsImage *srgv_stack_pages(VipsImage **pages, int n, int page_height) {
   vips_image_set_int(out, VIPS_META_PAGE_HEIGHT, page_height);
   return out;
 }
+
+VipsImage *srgv_icc_transform(VipsImage *in, const char *output_profile, const char *input_profile, int embedded,
+                              int depth) {
+  VipsImage *out = NULL;
+  int status = input_profile
+      ? vips_icc_transform(in, &out, output_profile, "input_profile", input_profile, "embedded", embedded, "depth",
+                           depth, NULL)
+      : vips_icc_transform(in, &out, output_profile, "embedded", TRUE, "depth", depth, NULL);
+  return status ? NULL : out;
+}

@@ -28,37 +28,90 @@ public struct TileGeometry: Sendable {
 /// Runs a network tile by tile inside a libvips pipeline. The input is the image extended by
 /// `geometry.border` (edge pixels repeated), as float samples; `process` receives planar (CHW)
 /// samples of one tile with its context and returns planar output at `scale` times its size, minus
-/// what the network consumes. Each libvips worker thread has its own workspace.
-final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
+/// what the network consumes. Each libvips worker thread has its own workspace. Before a tile runs,
+/// `memory` must admit its working set (`workingBytes` of the network's input height and width);
+/// a tile refused is split in four, down to `minimumTile` input pixels a side.
+final class TileUpscale<Inner>: RegionOperation, @unchecked Sendable {
+  /// One thread's: the caller's workspace, and whether the thread has run a tile (OpenBLAS then
+  /// holds its buffer, so admission needs no headroom for it).
+  final class Workspace {
+    let inner: Inner
+    var warm = false
+    init(_ inner: Inner) { self.inner = inner }
+  }
+
   let geometry: TileGeometry
   let inputBands: Int
   let outputBands: Int
-  let make: () -> Workspace
-  let process: (Workspace, [Float], _ height: Int, _ width: Int) throws -> [Float]
+  let make: () -> Inner
+  let process: (Inner, [Float], _ height: Int, _ width: Int) throws -> [Float]
+  let memory: TileMemory
+  let workingBytes: (_ height: Int, _ width: Int) -> Int
+  let log: TileLog?
+  static var minimumTile: Int { 32 }
 
   init(
-    geometry: TileGeometry, inputBands: Int, outputBands: Int, makeWorkspace: @escaping () -> Workspace,
-    process: @escaping (Workspace, [Float], Int, Int) throws -> [Float]
+    geometry: TileGeometry, inputBands: Int, outputBands: Int, makeWorkspace: @escaping () -> Inner,
+    process: @escaping (Inner, [Float], Int, Int) throws -> [Float], memory: TileMemory,
+    workingBytes: @escaping (Int, Int) -> Int, log: TileLog?
   ) {
     (self.geometry, self.inputBands, self.outputBands, make, self.process) = (geometry, inputBands, outputBands, makeWorkspace, process)
+    (self.memory, self.workingBytes, self.log) = (memory, workingBytes, log)
   }
 
-  func makeWorkspace() -> Workspace { make() }
+  func makeWorkspace() -> Workspace { Workspace(make()) }
 
   func generate(output: Region, input: Region, workspace: Workspace) throws {
-    let r = output.valid, s = geometry.scale, c = geometry.context, k = geometry.consumes, m = geometry.sizeMultiple
-    let b = geometry.border
+    try fill(output.valid, output: output, input: input, workspace: workspace)
+  }
+
+  /// The network's input for output rectangle `r`, in the extended image's coordinates (original +
+  /// border), with context, clipped to the extended image, then rounded up to the size multiple
+  /// (the slack allows it).
+  func source(for r: Rect, extent: (width: Int, height: Int)) -> Rect {
+    let s = geometry.scale, c = geometry.context, k = geometry.consumes, m = geometry.sizeMultiple, b = geometry.border
     // Input pixels whose output the rectangle covers (original coordinates).
     let x0 = r.left / s, y0 = r.top / s
     let x1 = (r.right + s - 1) / s, y1 = (r.bottom + s - 1) / s
-    // The network's input in the extended image's coordinates (original + border), with context,
-    // clipped to the extended image; then rounded up to the size multiple (the slack allows it).
-    let extent = input.imageSize
     let left = max(0, x0 - c - k + b), top = max(0, y0 - c - k + b)
     let right = min(extent.width - (m - 1), x1 + c + k + b), bottom = min(extent.height - (m - 1), y1 + c + k + b)
     func aligned(_ n: Int) -> Int { (n + m - 1) / m * m }
-    let width = aligned(right - left), height = aligned(bottom - top)
-    try input.prepare(Rect(left: left, top: top, width: width, height: height))
+    return Rect(left: left, top: top, width: aligned(right - left), height: aligned(bottom - top))
+  }
+
+  /// Fills `r` of the output with one network run, or, when memory does not admit it, with four
+  /// runs over its quarters.
+  func fill(_ r: Rect, output: Region, input: Region, workspace: Workspace) throws {
+    let src = source(for: r, extent: input.imageSize)
+    let bytes = workingBytes(src.height, src.width)
+    let s = geometry.scale, smallest = min(Self.minimumTile, geometry.tile) * s
+    let splitX = r.width > smallest && r.width > s, splitY = r.height > smallest && r.height > s
+    // The smallest tiles run one at a time, past the budget, if they must.
+    let headroom = workspace.warm ? 0 : TileMemory.headroom
+    guard memory.admit(bytes, headroom: headroom) || (!splitX && !splitY && memory.admit(bytes, headroom: headroom, last: true))
+    else {
+      guard splitX || splitY else {
+        throw VipsError("not enough memory for a \(r.width / s)x\(r.height / s) tile (\(bytes >> 20) MiB of working memory)")
+      }
+      // Halves on the scale's grid, so each covers whole input pixels.
+      let w = splitX ? (r.width / s + 1) / 2 * s : r.width, h = splitY ? (r.height / s + 1) / 2 * s : r.height
+      log?.halved(to: max(w, h) / s)
+      for (x, width) in [(r.left, w), (r.left + w, r.width - w)] where width > 0 {
+        for (y, height) in [(r.top, h), (r.top + h, r.height - h)] where height > 0 {
+          try fill(Rect(left: x, top: y, width: width, height: height), output: output, input: input, workspace: workspace)
+        }
+      }
+      return
+    }
+    defer { memory.release(bytes) }
+    try run(r, from: src, output: output, input: input, workspace: workspace)
+    workspace.warm = true
+  }
+
+  func run(_ r: Rect, from src: Rect, output: Region, input: Region, workspace: Workspace) throws {
+    let s = geometry.scale, k = geometry.consumes, b = geometry.border
+    let (left, top, width, height) = (src.left, src.top, src.width, src.height)
+    try input.prepare(src)
     let bands = inputBands, plane = width * height
     var planes = [Float](repeating: 0, count: bands * plane)
     planes.withUnsafeMutableBufferPointer { dst in
@@ -70,7 +123,7 @@ final class TileUpscale<Workspace>: RegionOperation, @unchecked Sendable {
       }
     }
     let outWidth = s * (width - 2 * k), outHeight = s * (height - 2 * k)
-    let result = try process(workspace, planes, height, width)
+    let result = try process(workspace.inner, planes, height, width)
     guard result.count == outputBands * outWidth * outHeight else {
       throw VipsError("the network returned \(result.count) samples, expected \(outputBands) x \(outHeight) x \(outWidth)")
     }
@@ -94,14 +147,21 @@ extension Image {
   /// libvips asks for output tiles as its consumer needs them. Put `tileCached(...)` with
   /// `geometry.tile * geometry.scale` sides after the last cheap per-pixel step, so each tile is
   /// computed once and held in its final, smallest format.
+  ///
+  /// Each tile's working memory, `workingBytes(height, width)` of the network's input, must be
+  /// admitted by `memory` first; tiles it refuses are halved (noted in `log`), down to 32 pixels.
   public func upscaled<Workspace>(
     geometry g: TileGeometry, outputBands: Int, makeWorkspace: @escaping () -> Workspace,
-    process: @escaping (Workspace, [Float], Int, Int) throws -> [Float]
+    process: @escaping (Workspace, [Float], Int, Int) throws -> [Float],
+    memory: TileMemory = .shared, workingBytes: @escaping (_ height: Int, _ width: Int) -> Int = { _, _ in 0 },
+    log: TileLog? = nil
   ) throws -> Image {
     let source = try cast(.float)
     let extended = try source.extended(
       left: g.border, top: g.border, width: width + 2 * g.border + g.alignmentSlack, height: height + 2 * g.border + g.alignmentSlack)
-    let op = TileUpscale(geometry: g, inputBands: bands, outputBands: outputBands, makeWorkspace: makeWorkspace, process: process)
+    let op = TileUpscale(
+      geometry: g, inputBands: bands, outputBands: outputBands, makeWorkspace: makeWorkspace, process: process,
+      memory: memory, workingBytes: workingBytes, log: log)
     return try extended.applying(op, width: width * g.scale, height: height * g.scale, bands: outputBands, format: .float, demand: .tiles)
   }
 

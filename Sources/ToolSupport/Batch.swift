@@ -75,16 +75,17 @@ public final class Batch: @unchecked Sendable {
     }
   }
 
+  /// Images processed at once: `-j`, by default the number of cores, never more than the inputs.
+  public var workers: Int { max(1, min(options.jobs ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count)) }
+
   /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
   public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    let workers = max(1, min(options.jobs ?? cores, inputs.count))
     if !Vips.concurrencyFromEnvironment {
       // Parallel images, or parallel tiles inside one image: never more threads than cores.
       try? Vips.start()
       Vips.concurrency = max(1, cores / workers)
     }
-    Progress.shared.begin(total: Double(inputs.count), enabled: !options.quiet)
     let state = RunState()
     var claimed = Set<Path>()
     let jobs: [Job?] = inputs.map { input in
@@ -101,10 +102,7 @@ public final class Batch: @unchecked Sendable {
           return nil
         }
         if path.exists && !options.force {
-          if options.skipExisting {
-            Progress.shared.advance(by: 1)
-            return nil
-          }
+          if options.skipExisting { return nil }
           report(Job(input: input, destination: nil, batch: self), error: InputFailure("\(path) exists (use -f to overwrite, or --skip-existing)"), state)
           return nil
         }
@@ -112,11 +110,14 @@ public final class Batch: @unchecked Sendable {
       return Job(input: input, destination: destination, batch: self)
     }
     let pending = jobs.compactMap { $0 }
+    // Skipped and refused inputs took no time: the bar and its ETA count the pending ones' pixels.
+    Progress.shared.begin(items: pending.count, enabled: !options.quiet)
+    if pending.count > 1 && !options.quiet && standardErrorIsTerminal() { measure(pending, until: state) }
     let group = DispatchGroup()
     for _ in 0..<min(workers, max(pending.count, 1)) {
       group.enter()
       Thread {
-        while let job = state.next(pending) {
+        while let (index, job) = state.next(pending) {
           let start = Date()
           do {
             try work(job)
@@ -128,15 +129,28 @@ public final class Batch: @unchecked Sendable {
           } catch {
             self.report(job, error: error, state)
           }
-          Progress.shared.advance(by: 1)
+          Progress.shared.finish(item: index)
         }
         group.leave()
       }.start()
     }
     group.wait()
+    state.end()
     Progress.shared.clearLine()
     if state.fatal { return Status.fatal }
     return state.failed > 0 ? Status.someFailed : Status.success
+  }
+
+  /// Reads the pending inputs' headers (no pixels) on a thread of their own, giving the progress bar
+  /// their sizes while the jobs run; stops when the batch does.
+  func measure(_ jobs: [Job], until state: RunState) {
+    Thread {
+      for (i, job) in jobs.enumerated() where !state.over {
+        guard case .file(let path) = job.input else { continue }
+        let image = try? path.withCString { try Image.load(path: $0) }
+        Progress.shared.setSize(Double(image?.pixelCount ?? 0), item: i)
+      }
+    }.start()
   }
 
   func plan(_ input: Input) throws -> OutputNaming.Destination? {
@@ -161,12 +175,27 @@ final class RunState: @unchecked Sendable {
   /// Set by a fatal error: no further job starts.
   private(set) var fatal = false
 
-  func next(_ jobs: [Job]) -> Job? {
+  /// The next job to run and its position, or nil once all have started or the batch has stopped.
+  func next(_ jobs: [Job]) -> (Int, Job)? {
     lock.lock()
     defer { lock.unlock() }
     guard index < jobs.count, !fatal else { return nil }
     index += 1
-    return jobs[index - 1]
+    return (index - 1, jobs[index - 1])
+  }
+
+  /// Set when every job has run, or on a fatal error.
+  var over: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return ended || fatal
+  }
+  private var ended = false
+
+  func end() {
+    lock.lock()
+    ended = true
+    lock.unlock()
   }
 
   func stop() {

@@ -28,6 +28,11 @@ public enum Diagnostics {
     write("\(tool): \(subject): \(reason)")
   }
 
+  /// `tool: PATH: warning: reason`, for something done differently than asked; the input still succeeds.
+  public static func warning(_ subject: CustomStringConvertible, _ reason: CustomStringConvertible) {
+    write("\(tool): \(subject): warning: \(reason)")
+  }
+
   /// `tool: reason`.
   public static func error(_ reason: CustomStringConvertible) {
     write("\(tool): \(reason)")

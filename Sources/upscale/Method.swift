@@ -29,7 +29,9 @@ enum Method {
     }
   }
 
-  func upscale(_ image: Image, tile: Int?, memory: Int) throws -> Image {
+  /// `memory` is the budget in MiB, `threads` how many tiles may run at once in the process, `log`
+  /// hears of tiles halved for want of memory.
+  func upscale(_ image: Image, tile: Int?, memory: Int, threads: Int, log: TileLog) throws -> Image {
     switch self {
     case .bicubic(let s):
       return try image.premultiplied {
@@ -38,7 +40,7 @@ enum Method {
     case .lanczos(let s):
       return try image.premultiplied { try $0.resized(horizontal: Double(s), vertical: Double(s), kernel: .lanczos3) }
     case .network(let net, let tta, let alpha):
-      return try NetworkUpscale(network: net, tta: tta, alpha: alpha).apply(image, tile: tile, memory: memory)
+      return try NetworkUpscale(network: net, tta: tta, alpha: alpha).apply(image, tile: tile, memory: memory, threads: threads, log: log)
     }
   }
 }
@@ -50,7 +52,7 @@ struct NetworkUpscale {
   let tta: Bool
   let alpha: AlphaMode
 
-  func apply(_ image: Image, tile requested: Int?, memory: Int) throws -> Image {
+  func apply(_ image: Image, tile requested: Int?, memory: Int, threads: Int, log: TileLog) throws -> Image {
     let m = network.metadata
     let hasAlpha = image.hasAlpha
     let colourBands = image.bands - (hasAlpha ? 1 : 0)
@@ -59,14 +61,15 @@ struct NetworkUpscale {
     }
     guard image.format == .uchar || image.format == .ushort else { throw InputFailure("\(image.format) samples are not supported (8- or 16-bit images only)") }
     let peak: Double = image.format == .ushort ? 65535 : 255
-    let tile = try requested ?? automaticTile(memory: memory)
+    let cost = try bytesPerPixel()
+    let tile = requested ?? automaticTile(memory: memory, threads: threads, bytesPerPixel: cost)
     let colour = hasAlpha ? try image.bands(0, count: colourBands) : image
-    var out = try enlarge(colour, peak: peak, tile: tile)
+    var out = try enlarge(colour, peak: peak, tile: tile, bytesPerPixel: cost, log: log)
     if hasAlpha {
       let a = try image.bands(image.bands - 1, count: 1)
       let s = Double(m.scale)
       let enlarged = alpha == .model
-        ? try enlarge(a, peak: peak, tile: tile)
+        ? try enlarge(a, peak: peak, tile: tile, bytesPerPixel: cost, log: log)
         : try a.resampled(width: image.width * m.scale, height: image.height * m.scale, rule: .matlab, horizontalScale: s, verticalScale: s)
       out = try out.joined(with: enlarged)
     }
@@ -75,7 +78,7 @@ struct NetworkUpscale {
 
   /// One- or n-band samples through the network (grey replicated to its channels and averaged back),
   /// returned in the input's format.
-  func enlarge(_ image: Image, peak: Double, tile: Int) throws -> Image {
+  func enlarge(_ image: Image, peak: Double, tile: Int, bytesPerPixel: Double, log: TileLog) throws -> Image {
     let m = network.metadata
     var colour = image
     if image.bands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
@@ -96,7 +99,8 @@ struct NetworkUpscale {
           if sum.isEmpty { sum = y } else { for i in 0..<sum.count { sum[i] += y[i] } }
         }
         return sum.map { $0 / 8 }
-      })
+      },
+      workingBytes: { height, width in Int(bytesPerPixel * Double(height * width)) }, log: log)
     if image.bands == 1 { out = try out.bandMean() }
     return try out.linear(peak, 0).rounded().cast(image.format).upscaleCached(side: tile * m.scale)
   }
@@ -107,16 +111,23 @@ struct NetworkUpscale {
     max(network.metadata.halo, Int(min(network.receptiveRadius, 32).rounded(.up)))
   }
 
-  /// The largest tile whose working tensors fit half the budget on every libvips thread (the tile
-  /// cache gets the other half), at most 256 px so the cache of two tile rows stays small.
-  func automaticTile(memory: Int) throws -> Int {
+  /// Working memory per pixel of the network's input: a few feature maps of the widest layer are
+  /// alive at once, plus the convolution's columns (an upper bound for the architectures measured),
+  /// plus libvips' float buffers of the tile's output in the steps after the network (six seen).
+  func bytesPerPixel() throws -> Double {
     let m = network.metadata
-    let probe = 64
-    let plan = try network.plan(side: probe)
-    // A few feature maps of the widest layer are alive at once, plus the convolution's columns.
-    let bytesPerPixel = Double(plan.largest) / Double(probe * probe) * 4 * 4
-    let perThread = Double(memory) * 1_048_576 / 2 / Double(max(1, Vips.concurrency))
-    let side = Int((perThread / bytesPerPixel).squareRoot()) - 2 * (context + m.consumes)
+    let probe = 64, side = probe + 2 * m.consumes
+    let network = Double(try network.plan(side: probe).largest) / Double(side * side) * 4 * 4
+    return network + Double(m.scale * m.scale * m.outputChannels) * 4 * 6
+  }
+
+  /// The largest tile whose working tensors fit half the budget with `threads` tiles running at
+  /// once (the tile caches get the other half, and tiles asked for beyond it are halved as they
+  /// run), at most 256 px so the cache of two tile rows stays small.
+  func automaticTile(memory: Int, threads: Int, bytesPerPixel: Double) -> Int {
+    let m = network.metadata
+    let perTile = Double(memory) * 1_048_576 / 2 / Double(max(1, threads))
+    let side = Int((perTile / bytesPerPixel).squareRoot()) - 2 * (context + m.consumes) - (m.sizeMultiple - 1)
     return min(max(side / 16 * 16, 32), 256)
   }
 }

@@ -17,7 +17,9 @@ struct Upscale: ParsableCommand {
       The network runs tile by tile as the output is written, so memory depends on the image's width \
       and the tile size, not its area. Tiles overlap by the model's halo; colour goes through the \
       network, alpha is enlarged with the bicubic kernel. Grey images stay grey and 16-bit images \
-      stay 16-bit; EXIF orientation is applied and metadata kept (--strip drops it).
+      stay 16-bit; EXIF orientation is applied and metadata kept (--strip drops it). An image with an \
+      ICC profile goes through the network in sRGB, as models are trained, and comes back in its own \
+      profile, which it keeps; CMYK and --strip results stay sRGB.
 
       Models are .srg files (see srg(1) and srg(5)), given by path or by name from $SRG_MODEL_PATH, \
       ~/.local/share/srg/models or the install's share/srg/models. The built-in baselines are -m bicubic \
@@ -46,10 +48,10 @@ struct Upscale: ParsableCommand {
   @Option(help: ArgumentHelp("Resize the result to this height (width follows unless given).", valueName: "px"))
   var height: Int?
 
-  @Option(help: ArgumentHelp("Tile side in input pixels (default: from --memory and the model's cost).", valueName: "px"))
+  @Option(help: ArgumentHelp("Tile side in input pixels (default: from --memory and the model's cost). Tiles that would pass --memory, or whose memory cannot be allocated, are halved.", valueName: "px"))
   var tile: Int?
 
-  @Option(help: ArgumentHelp("Memory budget for the network's working tensors, in MiB.", valueName: "MiB"))
+  @Option(help: ArgumentHelp("Memory budget for the network's working tensors, in MiB: tiles running at once stay within it.", valueName: "MiB"))
   var memory = 1024
 
   @Flag(help: "Average the network over the 8 flips and rotations of each tile (8 times slower).")
@@ -69,7 +71,7 @@ struct Upscale: ParsableCommand {
     if let outscale, !(outscale > 0) { throw ValidationError("--outscale must be positive") }
     if [outscale != nil, width != nil || height != nil].filter({ $0 }).count > 1 { throw ValidationError("give --outscale or --width/--height, not both") }
     if let tile, tile < 16 { throw ValidationError("--tile must be at least 16") }
-    if memory < 64 { throw ValidationError("--memory must be at least 64 MiB") }
+    if memory < 1 { throw ValidationError("--memory must be at least 1 MiB") }
   }
 
   func run() throws {
@@ -85,11 +87,20 @@ struct Upscale: ParsableCommand {
     // Tiles run in parallel on libvips' threads and the engine splits a tile itself (Method.enlarge),
     // never through OpenBLAS' own threads: no oversubscription.
     BLAS.threads = 1
+    TileMemory.shared.budget = min(memory, 1 << 40) << 20
     let code = runner.run { job in
       let image = try job.openImage(allPages: pages == .all)
+      var warnings: [String] = []
+      let log = TileLog(), threads = runner.workers * Vips.concurrency
       // Each page goes through the network on its own, so no frame borrows context from the next.
-      let frames = try image.pages().map { try resized(method.upscale($0, tile: tile, memory: memory), from: $0) }
+      let frames = try image.pages().map { page in
+        try Colour.inSRGB(page, keepProfile: !batch.strip, warn: { warnings.append($0) }) {
+          try resized(method.upscale($0, tile: tile, memory: memory, threads: threads, log: log), from: $0)
+        }
+      }
       try job.save(frames.count == 1 ? frames[0] : Image.stacking(frames), source: image)
+      if let side = log.smallestSide { warnings.append("not enough memory for the tiles asked: some were halved down to \(side) px (see --memory)") }
+      if !batch.quiet { for w in Set(warnings).sorted() { Diagnostics.warning(job.input, w) } }
     }
     throw ExitCode(code)
   }

@@ -61,6 +61,21 @@ final class UpscaleTests: ToolTestCase {
     }
   }
 
+  /// Tiles whose working memory would pass --memory are halved as they run (a warning says so), and
+  /// the result is the same within 1/255.
+  func testTilesHalveWhenMemoryIsShort() throws {
+    try crop("chelsea.png", Rect(left: 100, top: 20, width: 96, height: 80), as: "c.png")
+    XCTAssertEqual(try run(["-m", "av3", "--tile", "64", "-o", "ref.png", "c.png"]).stderr, "")
+    // A 64-pixel tile with its context is estimated at over 8 MiB of working memory, a 32-pixel one under.
+    let r = try run(["-m", "av3", "--tile", "64", "--memory", "8", "-o", "small.png", "c.png"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stderrLines, ["upscale: c.png: warning: not enough memory for the tiles asked: some were halved down to 32 px (see --memory)"])
+    let ref = try pixels("ref.png"), small = try pixels("small.png")
+    XCTAssertEqual(ref.count, small.count)
+    XCTAssertLessThanOrEqual(zip(ref, small).map { abs(Int($0) - Int($1)) }.max() ?? 0, 1)
+    XCTAssertEqual(try run(["-q", "-f", "-m", "av3", "--tile", "64", "--memory", "8", "-o", "small.png", "c.png"]).stderr, "")
+  }
+
   func testAlphaGreyAndSixteenBitKeepTheirForm() throws {
     try crop("cat-alpha.png", Rect(left: 0, top: 0, width: 40, height: 30), as: "alpha.png")
     try crop("camera.png", Rect(left: 200, top: 100, width: 30, height: 20), as: "grey.png")

@@ -68,3 +68,62 @@ final class JSONRecordTests: XCTestCase {
     XCTAssertEqual(r.line, #"{"input":"a \"b\"\n\u0001","width":3,"seconds":null}"#)
   }
 }
+
+final class ProgressTests: XCTestCase {
+  /// Images weigh their pixels: a 100-pixel and a 300-pixel image done is half of 800 pixels.
+  func testItemsWeighTheirSizes() {
+    var t = Tally(count: 3)
+    t.setSize(100, item: 0)
+    t.setSize(300, item: 1)
+    t.setSize(400, item: 2)
+    XCTAssertEqual(t.fraction, 0)
+    t.finish(0)
+    XCTAssertEqual(t.fraction, 0.125)
+    t.finish(1)
+    XCTAssertEqual(t.fraction, 0.5)
+    t.finish(1)  // twice counts once
+    XCTAssertEqual(t.fraction, 0.5)
+    t.finish(2)
+    XCTAssertEqual(t.fraction, 1)
+  }
+
+  /// Sizes not yet read count as the mean of the known ones, and a size arriving after its item
+  /// finished replaces that guess.
+  func testUnknownSizesTakeTheMean() {
+    var t = Tally(count: 4)
+    t.setSize(100, item: 0)
+    t.setSize(300, item: 1)
+    t.finish(2)  // unknown: 200 of 800
+    XCTAssertEqual(t.fraction, 0.25)
+    t.setSize(600, item: 2)  // known 1000 over 3 items; item 3 guessed at 1000 / 3
+    XCTAssertEqual(t.fraction, 600 / (1000 + 1000 / 3), accuracy: 1e-12)
+    t.setSize(5, item: 2)  // a size is set once
+    XCTAssertEqual(t.fraction, 600 / (1000 + 1000 / 3), accuracy: 1e-12)
+    XCTAssertEqual(t.finishedCount, 1)
+  }
+
+  /// With no size known, or only zeros (unreadable headers), items are counted.
+  func testFallsBackToCountingItems() {
+    var none = Tally(count: 4)
+    none.finish(3)
+    XCTAssertEqual(none.fraction, 0.25)
+    var zeros = Tally(count: 2)
+    zeros.setSize(0, item: 0)
+    zeros.setSize(0, item: 1)
+    zeros.finish(0)
+    XCTAssertEqual(zeros.fraction, 0.5)
+    XCTAssertEqual(Tally(count: 0).fraction, 1)
+  }
+
+  func testUnitsAndETA() {
+    var u = Tally(units: 10)
+    u.advance(by: 3)
+    XCTAssertEqual(u.fraction, 0.3, accuracy: 1e-12)
+    u.advance(by: 30)
+    XCTAssertEqual(u.fraction, 1)
+    XCTAssertEqual(Progress.remaining(elapsed: 10, fraction: 0.25), 30)
+    XCTAssertEqual(Progress.remaining(elapsed: 10, fraction: 0), 0)
+    XCTAssertEqual(Progress.clock(65), "1:05")
+    XCTAssertEqual(Progress.clock(3725), "1:02:05")
+  }
+}

@@ -92,4 +92,9 @@ VipsImage *srgv_bandmean(VipsImage *in);
 VipsImage *srgv_load_path_all_pages(const char *path, int sequential);
 /* Stacks `n` images top to bottom and records `page_height` as their page height. */
 VipsImage *srgv_stack_pages(VipsImage **pages, int n, int page_height);
+/* Colour management. Profiles are file names or libvips' built-in "srgb", "cmyk" and "p3";
+ * `input_profile` NULL (or `embedded` set and a profile embedded) uses the image's own. `depth` is 8
+ * or 16. Profiles are read when the operation is built, so their files may go at once after. */
+VipsImage *srgv_icc_transform(VipsImage *in, const char *output_profile, const char *input_profile, int embedded,
+                              int depth);
 #endif

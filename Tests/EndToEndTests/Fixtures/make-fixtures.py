@@ -38,3 +38,44 @@ with open("huge-header.png", "wb") as f:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
     f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+
+# Two ICC profiles of our own, made with Little CMS (liblcms2): Display P3 (the wide gamut of phone
+# photos: P3 primaries, D65, the sRGB tone curve) and a linear grey (gamma 1), unlike sRGB in tone.
+import ctypes
+lcms = ctypes.CDLL("liblcms2.so.2")
+for name, res, args in [("cmsBuildParametricToneCurve", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)]),
+                        ("cmsBuildGamma", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_double]),
+                        ("cmsCreateRGBProfile", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]),
+                        ("cmsCreateGrayProfile", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_void_p]),
+                        ("cmsD50_xyY", ctypes.c_void_p, []),
+                        ("cmsMLUalloc", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_uint]),
+                        ("cmsMLUsetASCII", ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]),
+                        ("cmsWriteTag", ctypes.c_int, [ctypes.c_void_p, ctypes.c_uint, ctypes.c_void_p]),
+                        ("cmsSaveProfileToFile", ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p])]:
+    getattr(lcms, name).restype, getattr(lcms, name).argtypes = res, args
+
+def save_profile(profile, description, path):
+    for tag, text in [(0x64657363, description), (0x63707274, b"No copyright, use freely")]:  # desc, cprt
+        mlu = lcms.cmsMLUalloc(None, 1)
+        lcms.cmsMLUsetASCII(mlu, b"en", b"US", text)
+        lcms.cmsWriteTag(profile, tag, mlu)
+    assert lcms.cmsSaveProfileToFile(profile, path.encode())
+
+xyY = ctypes.c_double * 3
+srgb_curve = lcms.cmsBuildParametricToneCurve(None, 4, (ctypes.c_double * 5)(2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045))
+p3 = lcms.cmsCreateRGBProfile(xyY(0.3127, 0.3290, 1), (ctypes.c_double * 9)(0.680, 0.320, 1, 0.265, 0.690, 1, 0.150, 0.060, 1),
+                              (ctypes.c_void_p * 3)(srgb_curve, srgb_curve, srgb_curve))
+save_profile(p3, b"Display P3 (srg test fixture)", "display-p3.icc")
+grey = lcms.cmsCreateGrayProfile(lcms.cmsD50_xyY(), lcms.cmsBuildGamma(None, 1.0))
+save_profile(grey, b"Linear grey (srg test fixture)", "grey-linear.icc")
+
+# A photo in Display P3, as phones take them: the camera's values tagged P3, so its saturated
+# colours lie outside sRGB. And a grey photo tagged with the linear grey profile.
+Image.open("chelsea.png").convert("RGB").crop((150, 60, 246, 124)).save(
+    "chelsea-p3.jpg", quality=92, icc_profile=open("display-p3.icc", "rb").read())
+Image.open("camera.png").convert("L").crop((200, 100, 264, 148)).save(
+    "camera-grey-linear.png", icc_profile=open("grey-linear.icc", "rb").read())
+
+# A JPEG whose ICC profile is garbage.
+Image.open("chelsea.png").convert("RGB").crop((150, 60, 182, 84)).save(
+    "bad-profile.jpg", quality=92, icc_profile=b"not an ICC profile, just bytes" * 4)
