@@ -13,6 +13,7 @@ enum Resize {
     let oh = Int(Float(x.height) * scaleY), ow = Int(Float(x.width) * scaleX)
     guard oh > 0, ow > 0 else { throw InferenceError("resize: \(x.height)x\(x.width) scaled by \(scaleY)x\(scaleX) is empty") }
     let ys = taps(mode, x.height, oh, scaleY), xs = taps(mode, x.width, ow, scaleX)
+    if mode == .nearest { return nearest(x, ys.map { $0[0].0 }, xs.map { $0[0].0 }) }
     var out = Tensor(channels: x.channels, height: oh, width: ow)
     var rowBuffer = [Float](repeating: 0, count: ow)
     for c in 0..<x.channels {
@@ -28,6 +29,29 @@ enum Resize {
         }
         let base = (c * oh + oy) * ow
         out.data.replaceSubrange(base..<(base + ow), with: rowBuffer)
+      }
+    }
+    return out
+  }
+
+  /// Nearest neighbour: one source row per output row, copied through the column map, and repeated
+  /// rows copied whole.
+  static func nearest(_ x: Tensor, _ ys: [Int], _ xs: [Int]) -> Tensor {
+    let (oh, ow) = (ys.count, xs.count)
+    var out = Tensor(uninitializedChannels: x.channels, height: oh, width: ow)
+    x.data.withUnsafeBufferPointer { src in
+      out.data.withUnsafeMutableBufferPointer { dst in
+        for c in 0..<x.channels {
+          for oy in 0..<oh {
+            let line = dst.baseAddress! + (c * oh + oy) * ow
+            if oy > 0 && ys[oy] == ys[oy - 1] {
+              line.update(from: line - ow, count: ow)
+              continue
+            }
+            let row = src.baseAddress! + (c * x.height + ys[oy]) * x.width
+            for ox in 0..<ow { line[ox] = row[xs[ox]] }
+          }
+        }
       }
     }
     return out
