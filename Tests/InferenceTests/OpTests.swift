@@ -53,6 +53,7 @@ final class OpTests: XCTestCase {
       (8, 11, (2, 0, 1, 3), 17, 7, 2),
       (12, 8, (1, 1, 1, 1), 1, 31, 2),
       (10, 9, (1, 1, 1, 1), 40, 3, 3),
+      (3, 16, (1, 1, 1, 1), 10, 11, 2),
     ]
     for (i, c) in cases.enumerated() {
       var conv = Conv2D(

@@ -31,11 +31,12 @@ public struct Conv2D: Sendable {
   /// The Winograd transform of `weight` when `prepare()` found the shape suited to it.
   var winogradWeight: [Float]?
 
-  /// Work done once at load: 3x3 stride-1 convolutions of more than a few channels run as Winograd
-  /// F(6x6, 3x3), whose transformed weights are computed here.
+  /// Work done once at load: 3x3 stride-1 convolutions with at least eight outputs run as Winograd
+  /// F(6x6, 3x3) (below that, the six-output GEMM blocks would be mostly padding), whose transformed
+  /// weights are computed here.
   public mutating func prepare() {
     let suited = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1) && groups == 1
-    winogradWeight = suited && inChannels >= 8 && outChannels >= 8
+    winogradWeight = suited && outChannels >= 8
       ? Conv2D.winogradWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
   }
 
