@@ -35,7 +35,11 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", dependencies: ["Numerics"], swiftSettings: optimize),
-    .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize),
+    // The engine's SIMD kernels are hundreds of times slower unoptimised: debug builds (the tests'
+    // end-to-end runs) optimise it too, checks kept.
+    .target(
+      name: "Inference", dependencies: ["Numerics", "WeightFormats"],
+      swiftSettings: optimize + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
     .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
