@@ -25,25 +25,37 @@ final class Resample: RegionOperation, @unchecked Sendable {
   func generate(output: Region, input: Region, workspace ws: Workspace) throws {
     let r = output.valid
     let xs = horizontal.span(r.left..<r.right), ys = vertical.span(r.top..<r.bottom)
-    try input.prepare(Rect(left: xs.lowerBound, top: ys.lowerBound, width: xs.count, height: ys.count))
     let rowLength = r.width * bands
     if ws.rows.count < rowLength * ys.count { ws.rows = [Float](repeating: 0, count: rowLength * ys.count) }
     if ws.line.count < rowLength { ws.line = [Float](repeating: 0, count: rowLength) }
     let maximum = format.maximum
+    try input.prepare(Rect(left: xs.lowerBound, top: ys.lowerBound, width: xs.count, height: ys.count))
+    let rowBytes = xs.count * bands * format.size
     ws.rows.withUnsafeMutableBufferPointer { rows in
-      for (i, y) in ys.enumerated() {
-        let dst = rows.baseAddress! + i * rowLength
+      var y = ys.lowerBound
+      if format == .uchar && bands == 3 {
+        // Four rows at once: four independent sums per tap keep the adder busy.
+        let stride = input.lineStride
+        while y + 3 <= ys.upperBound {
+          let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
+          horizontalPassRGB8x4(src, stride, xs.lowerBound, rowBytes, r, rows.baseAddress! + (y - ys.lowerBound) * rowLength, rowLength)
+          y += 4
+        }
+      }
+      while y <= ys.upperBound {
+        let dst = rows.baseAddress! + (y - ys.lowerBound) * rowLength
         let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
         switch format {
         case .uchar where bands == 3:
-          horizontalPassRGB8(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, xs.count * 3, r, dst)
+          horizontalPassRGB8(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, rowBytes, r, dst)
         case .uchar: horizontalPass(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, r, dst)
         case .ushort: horizontalPass(src.assumingMemoryBound(to: UInt16.self), xs.lowerBound, r, dst)
         default: horizontalPass(src.assumingMemoryBound(to: Float.self), xs.lowerBound, r, dst)
         }
-        if roundBetweenPasses, let maximum {
-          for j in 0..<rowLength { dst[j] = min(max((dst[j] + 0.5).rounded(.down), 0), maximum) }
-        }
+        y += 1
+      }
+      if roundBetweenPasses, let maximum {
+        for j in 0..<(rowLength * ys.count) { rows[j] = min(max((rows[j] + 0.5).rounded(.down), 0), maximum) }
       }
       ws.line.withUnsafeMutableBufferPointer { line in
         for y in r.top..<r.bottom {
@@ -130,7 +142,8 @@ final class Resample: RegionOperation, @unchecked Sendable {
       horizontal.weights.withUnsafeBufferPointer { wts in
         for x in r.left..<r.right {
           var a = SIMD4<Float>()
-          for k in 0..<taps {
+          // Taps past the last non-zero weight would add +0 to a sum that is never -0: no change.
+          for k in 0..<Int(horizontal.used[x]) {
             let w = wts[x * taps + k]
             let s = (Int(idx[x * taps + k]) - firstColumn) * 3
             let p: SIMD4<UInt8>
@@ -143,6 +156,49 @@ final class Resample: RegionOperation, @unchecked Sendable {
           }
           let o = (x - r.left) * 3
           (dst[o], dst[o + 1], dst[o + 2]) = (a[0], a[1], a[2])
+        }
+      }
+    }
+  }
+
+  /// `horizontalPassRGB8` on four rows `stride` bytes apart, into four rows of `dst` `dstStride` floats
+  /// apart: each row's sums are the same operations in the same order, so the same results.
+  @inline(__always)
+  private func horizontalPassRGB8x4(
+    _ src: UnsafeRawPointer, _ stride: Int, _ firstColumn: Int, _ rowBytes: Int, _ r: Rect,
+    _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int
+  ) {
+    let taps = horizontal.taps
+    let s0 = src, s1 = src + stride, s2 = src + 2 * stride, s3 = src + 3 * stride
+    @inline(__always) func pixel(_ row: UnsafeRawPointer, _ s: Int) -> SIMD4<Float> {
+      let p: SIMD4<UInt8>
+      if s + 4 <= rowBytes {
+        p = row.loadUnaligned(fromByteOffset: s, as: SIMD4<UInt8>.self)
+      } else {
+        let b = row.assumingMemoryBound(to: UInt8.self)
+        p = SIMD4(b[s], b[s + 1], b[s + 2], 0)
+      }
+      return SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: p))
+    }
+    horizontal.indices.withUnsafeBufferPointer { idx in
+      horizontal.weights.withUnsafeBufferPointer { wts in
+        horizontal.used.withUnsafeBufferPointer { used in
+          for x in r.left..<r.right {
+            var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), a2 = SIMD4<Float>(), a3 = SIMD4<Float>()
+            for k in 0..<Int(used[x]) {
+              let w = wts[x * taps + k]
+              let s = (Int(idx[x * taps + k]) - firstColumn) * 3
+              a0 += w * pixel(s0, s)
+              a1 += w * pixel(s1, s)
+              a2 += w * pixel(s2, s)
+              a3 += w * pixel(s3, s)
+            }
+            let o = (x - r.left) * 3
+            (dst[o], dst[o + 1], dst[o + 2]) = (a0[0], a0[1], a0[2])
+            (dst[dstStride + o], dst[dstStride + o + 1], dst[dstStride + o + 2]) = (a1[0], a1[1], a1[2])
+            (dst[2 * dstStride + o], dst[2 * dstStride + o + 1], dst[2 * dstStride + o + 2]) = (a2[0], a2[1], a2[2])
+            (dst[3 * dstStride + o], dst[3 * dstStride + o + 1], dst[3 * dstStride + o + 2]) = (a3[0], a3[1], a3[2])
+          }
         }
       }
     }
