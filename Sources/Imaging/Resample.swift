@@ -55,7 +55,18 @@ final class Resample: RegionOperation, @unchecked Sendable {
         y += 1
       }
       if roundBetweenPasses, let maximum {
-        for j in 0..<(rowLength * ys.count) { rows[j] = min(max((rows[j] + 0.5).rounded(.down), 0), maximum) }
+        let count = rowLength * ys.count, raw = UnsafeMutableRawPointer(rows.baseAddress!)
+        let top = SIMD8<Float>(repeating: maximum)
+        var j = 0
+        while j + 8 <= count {
+          let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+          var u = (v + 0.5).rounded(.down)
+          u.replace(with: 0, where: u .< 0)
+          u.replace(with: top, where: u .> top)
+          raw.storeBytes(of: u, toByteOffset: j * 4, as: SIMD8<Float>.self)
+          j += 8
+        }
+        for j in j..<count { rows[j] = min(max((rows[j] + 0.5).rounded(.down), 0), maximum) }
       }
       ws.line.withUnsafeMutableBufferPointer { line in
         for y in r.top..<r.bottom {
@@ -170,34 +181,46 @@ final class Resample: RegionOperation, @unchecked Sendable {
   ) {
     let taps = horizontal.taps
     let s0 = src, s1 = src + stride, s2 = src + 2 * stride, s3 = src + 3 * stride
-    @inline(__always) func pixel(_ row: UnsafeRawPointer, _ s: Int) -> SIMD4<Float> {
-      let p: SIMD4<UInt8>
-      if s + 4 <= rowBytes {
-        p = row.loadUnaligned(fromByteOffset: s, as: SIMD4<UInt8>.self)
-      } else {
-        let b = row.assumingMemoryBound(to: UInt8.self)
-        p = SIMD4(b[s], b[s + 1], b[s + 2], 0)
-      }
-      return SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: p))
+    @inline(__always) func load(_ row: UnsafeRawPointer, _ s: Int) -> SIMD4<Float> {
+      SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: row.loadUnaligned(fromByteOffset: s, as: SIMD4<UInt8>.self)))
+    }
+    @inline(__always) func edge(_ row: UnsafeRawPointer, _ s: Int) -> SIMD4<Float> {
+      let b = row.assumingMemoryBound(to: UInt8.self)
+      return SIMD4<Float>(Float(b[s]), Float(b[s + 1]), Float(b[s + 2]), 0)
     }
     horizontal.indices.withUnsafeBufferPointer { idx in
       horizontal.weights.withUnsafeBufferPointer { wts in
         horizontal.used.withUnsafeBufferPointer { used in
-          for x in r.left..<r.right {
-            var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), a2 = SIMD4<Float>(), a3 = SIMD4<Float>()
-            for k in 0..<Int(used[x]) {
-              let w = wts[x * taps + k]
-              let s = (Int(idx[x * taps + k]) - firstColumn) * 3
-              a0 += w * pixel(s0, s)
-              a1 += w * pixel(s1, s)
-              a2 += w * pixel(s2, s)
-              a3 += w * pixel(s3, s)
+          horizontal.highest.withUnsafeBufferPointer { highest in
+            for x in r.left..<r.right {
+              var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), a2 = SIMD4<Float>(), a3 = SIMD4<Float>()
+              let n = Int(used[x]), base = x * taps
+              // Pixels are read four bytes at a time, except for outputs whose last pixel is the row's.
+              if (Int(highest[x]) - firstColumn) * 3 + 4 <= rowBytes {
+                for k in 0..<n {
+                  let w = wts[base + k]
+                  let s = (Int(idx[base + k]) - firstColumn) * 3
+                  a0 += w * load(s0, s)
+                  a1 += w * load(s1, s)
+                  a2 += w * load(s2, s)
+                  a3 += w * load(s3, s)
+                }
+              } else {
+                for k in 0..<n {
+                  let w = wts[base + k]
+                  let s = (Int(idx[base + k]) - firstColumn) * 3
+                  a0 += w * edge(s0, s)
+                  a1 += w * edge(s1, s)
+                  a2 += w * edge(s2, s)
+                  a3 += w * edge(s3, s)
+                }
+              }
+              let o = (x - r.left) * 3
+              (dst[o], dst[o + 1], dst[o + 2]) = (a0[0], a0[1], a0[2])
+              (dst[dstStride + o], dst[dstStride + o + 1], dst[dstStride + o + 2]) = (a1[0], a1[1], a1[2])
+              (dst[2 * dstStride + o], dst[2 * dstStride + o + 1], dst[2 * dstStride + o + 2]) = (a2[0], a2[1], a2[2])
+              (dst[3 * dstStride + o], dst[3 * dstStride + o + 1], dst[3 * dstStride + o + 2]) = (a3[0], a3[1], a3[2])
             }
-            let o = (x - r.left) * 3
-            (dst[o], dst[o + 1], dst[o + 2]) = (a0[0], a0[1], a0[2])
-            (dst[dstStride + o], dst[dstStride + o + 1], dst[dstStride + o + 2]) = (a1[0], a1[1], a1[2])
-            (dst[2 * dstStride + o], dst[2 * dstStride + o + 1], dst[2 * dstStride + o + 2]) = (a2[0], a2[1], a2[2])
-            (dst[3 * dstStride + o], dst[3 * dstStride + o + 1], dst[3 * dstStride + o + 2]) = (a3[0], a3[1], a3[2])
           }
         }
       }
@@ -219,9 +242,11 @@ final class Resample: RegionOperation, @unchecked Sendable {
   }
 
   @inline(__always)
-  private func store<T: BinaryInteger>(_ line: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<T>, _ maximum: Float) {
-    // Round half away from zero (MATLAB's conversion to integer types) and clip.
-    for j in 0..<count { out[j] = T(min(max((line[j] + 0.5).rounded(.down), 0), maximum)) }
+  private func store<T: FixedWidthInteger>(_ line: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<T>, _ maximum: Float) {
+    // Round half away from zero (MATLAB's conversion to integer types) and clip. The clipped value is
+    // a whole number within T's range: it goes through Int32 (one instruction) rather than the
+    // generic float-to-integer conversion.
+    for j in 0..<count { out[j] = T(truncatingIfNeeded: Int32(min(max((line[j] + 0.5).rounded(.down), 0), maximum))) }
   }
 }
 
