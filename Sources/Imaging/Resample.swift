@@ -9,10 +9,11 @@ final class Resample: RegionOperation, @unchecked Sendable {
   let bands: Int
   let format: PixelFormat
   let roundBetweenPasses: Bool
+  let soleReader: Bool
 
-  init(horizontal: ResampleTable, vertical: ResampleTable, bands: Int, format: PixelFormat, roundBetweenPasses: Bool) {
-    (self.horizontal, self.vertical, self.bands, self.format, self.roundBetweenPasses) =
-      (horizontal, vertical, bands, format, roundBetweenPasses)
+  init(horizontal: ResampleTable, vertical: ResampleTable, bands: Int, format: PixelFormat, roundBetweenPasses: Bool, soleReader: Bool = false) {
+    (self.horizontal, self.vertical, self.bands, self.format, self.roundBetweenPasses, self.soleReader) =
+      (horizontal, vertical, bands, format, roundBetweenPasses, soleReader)
   }
 
   final class Workspace {
@@ -29,30 +30,43 @@ final class Resample: RegionOperation, @unchecked Sendable {
     if ws.rows.count < rowLength * ys.count { ws.rows = [Float](repeating: 0, count: rowLength * ys.count) }
     if ws.line.count < rowLength { ws.line = [Float](repeating: 0, count: rowLength) }
     let maximum = format.maximum
-    try input.prepare(Rect(left: xs.lowerBound, top: ys.lowerBound, width: xs.count, height: ys.count))
     let rowBytes = xs.count * bands * format.size
-    ws.rows.withUnsafeMutableBufferPointer { rows in
-      var y = ys.lowerBound
-      if format == .uchar && bands == 3 {
-        // Four rows at once: four independent sums per tap keep the adder busy.
-        let stride = input.lineStride
-        while y + 3 <= ys.upperBound {
+    // When nothing else reads the input and this strip is the whole output, no one will ask for these
+    // input rows again, so they can come a band of about 64 KB (a multiple of four rows) at a time,
+    // top to bottom: each pipeline stage upstream then reuses one small buffer instead of allocating
+    // (and zeroing) one the size of the whole input, and the rows are still in cache when the
+    // horizontal pass reads them. Otherwise the rows come in one request, which lets a sequential
+    // loader's line cache grow to hold the rows that other strips or readers ask for again.
+    let whole = r.left == 0 && r.top == 0 && r.width == horizontal.outputLength && r.height == vertical.outputLength
+    let chunk = soleReader && whole ? max(4, (65536 / max(1, rowBytes)) & ~3) : ys.count
+    try ws.rows.withUnsafeMutableBufferPointer { rows in
+      var first = ys.lowerBound
+      while first <= ys.upperBound {
+        let last = min(first + chunk - 1, ys.upperBound)
+        try input.prepare(Rect(left: xs.lowerBound, top: first, width: xs.count, height: last - first + 1))
+        var y = first
+        if format == .uchar && bands == 3 {
+          // Four rows at once: four independent sums per tap keep the adder busy.
+          let stride = input.lineStride
+          while y + 3 <= last {
+            let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
+            horizontalPassRGB8x4(src, stride, xs.lowerBound, rowBytes, r, rows.baseAddress! + (y - ys.lowerBound) * rowLength, rowLength)
+            y += 4
+          }
+        }
+        while y <= last {
+          let dst = rows.baseAddress! + (y - ys.lowerBound) * rowLength
           let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
-          horizontalPassRGB8x4(src, stride, xs.lowerBound, rowBytes, r, rows.baseAddress! + (y - ys.lowerBound) * rowLength, rowLength)
-          y += 4
+          switch format {
+          case .uchar where bands == 3:
+            horizontalPassRGB8(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, rowBytes, r, dst)
+          case .uchar: horizontalPass(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, r, dst)
+          case .ushort: horizontalPass(src.assumingMemoryBound(to: UInt16.self), xs.lowerBound, r, dst)
+          default: horizontalPass(src.assumingMemoryBound(to: Float.self), xs.lowerBound, r, dst)
+          }
+          y += 1
         }
-      }
-      while y <= ys.upperBound {
-        let dst = rows.baseAddress! + (y - ys.lowerBound) * rowLength
-        let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
-        switch format {
-        case .uchar where bands == 3:
-          horizontalPassRGB8(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, rowBytes, r, dst)
-        case .uchar: horizontalPass(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, r, dst)
-        case .ushort: horizontalPass(src.assumingMemoryBound(to: UInt16.self), xs.lowerBound, r, dst)
-        default: horizontalPass(src.assumingMemoryBound(to: Float.self), xs.lowerBound, r, dst)
-        }
-        y += 1
+        first = last + 1
       }
       if roundBetweenPasses, let maximum {
         let count = rowLength * ys.count, raw = UnsafeMutableRawPointer(rows.baseAddress!)
@@ -297,13 +311,18 @@ extension Image {
 extension Image {
   /// Resizes with one weight table per axis (output size: the tables' output lengths). With
   /// `roundBetweenPasses`, 8- and 16-bit results are rounded after the horizontal pass, as Pillow does.
-  /// 8-bit, 16-bit and float images keep their format; others are computed as float.
-  public func resampled(horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false) throws -> Image {
+  /// 8-bit, 16-bit and float images keep their format; others are computed as float. `soleReader`
+  /// promises that nothing else reads this image's pixels (when the whole result is computed at once,
+  /// its input then streams through small buffers even from a sequential loader).
+  public func resampled(
+    horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false, soleReader: Bool = false
+  ) throws -> Image {
     precondition(horizontal.inputLength == width && vertical.inputLength == height)
     let direct: Set<PixelFormat> = [.uchar, .ushort, .float]
     let source = direct.contains(format) ? self : try cast(.float)
     let op = Resample(
-      horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses)
+      horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses,
+      soleReader: soleReader)
     return try source.applying(
       op, width: horizontal.outputLength, height: vertical.outputLength, bands: bands, format: source.format, demand: .strips)
   }

@@ -169,7 +169,8 @@ struct Crappify: ParsableCommand {
     switch recipe ?? .fastai {
     case .fastai:
       let r = FastAIRecipe(size: size ?? 96)
-      return { try r.apply(to: $0, draws: &$1) }
+      // The shrink is the only reader of the opened image (training pairs keep theirs in memory).
+      return { try r.apply(to: $0, draws: &$1, soleReader: true) }
     case .realesrgan:
       var settings = RealESRGANSettings()
       settings.scale = scale ?? 4
