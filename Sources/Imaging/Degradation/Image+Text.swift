@@ -16,6 +16,13 @@ extension Image {
     return try check(srgv_text(text, "\(textFontFamily) \(pixelSize)", nil))
   }
 
+  /// Starts libvips' text rendering (fontconfig's configuration, pango, the font file: some 25 ms the
+  /// first time) so that the first `textMask` does not pay for it. Safe from any thread.
+  public static func prepareTextRendering() {
+    guard (try? Vips.start()) != nil else { return }
+    _ = fontFileAdded
+  }
+
   /// Hands the font file to libvips, once per process, by rendering a digit with it. Once added, the
   /// family name finds that face. (libvips 8.14 forgets which files it has added: its table keeps a
   /// pointer to a string it frees, so passing the file with every text re-reads the font and empties
