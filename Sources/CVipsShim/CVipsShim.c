@@ -239,6 +239,7 @@ VipsImage *srgv_load_buffer_copy(const void *data, size_t len) {
   VipsSource *source = vips_source_new_from_blob(blob);
   vips_area_unref(VIPS_AREA(blob));
   if (!source) return NULL;
+  find_loader(source);
   return load_source(source, 1);
 }
 
