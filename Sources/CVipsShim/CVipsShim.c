@@ -1,6 +1,18 @@
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <gmodule.h>
 #include <malloc.h>
 #include "CVipsShim.h"
 #include <string.h>
+
+/* libvips loads its optional format modules (ImageMagick, poppler, libheif, libjxl, OpenSlide and
+ * everything they link) from its libdir at start-up: tens of milliseconds, paid by every run even when
+ * every input is a PNG or JPEG. vips_init finds that directory from VIPSHOME, so when the user has not
+ * set it we point it at a folder that does not exist for the duration of vips_init and load the
+ * modules ourselves (srgv_load_modules), the first time a file is in a format no built-in loader or
+ * saver handles. */
+#define SRGV_NO_MODULES_HOME "/nonexistent/srg-deferred-vips-modules"
+static int modules_deferred = 0;
 
 int srgv_init(const char *argv0) {
 #ifdef __GLIBC__
@@ -10,7 +22,60 @@ int srgv_init(const char *argv0) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
-  return vips_init(argv0);
+  modules_deferred = g_getenv("VIPSHOME") == NULL;
+  if (modules_deferred) g_setenv("VIPSHOME", SRGV_NO_MODULES_HOME, TRUE);
+  int status = vips_init(argv0);
+  /* vips_init would have set VIPSHOME to the prefix it guessed; leave the environment as it was. */
+  if (modules_deferred) g_unsetenv("VIPSHOME");
+  return status;
+}
+
+static gpointer load_modules(gpointer unused) {
+  (void) unused;
+  if (!modules_deferred) return NULL;
+  /* The modules live in libvips' own libdir: the folder of the loaded libvips.so. */
+  Dl_info info;
+  if (!dladdr((void *) vips_init, &info) || !info.dli_fname) return NULL;
+  char *libdir = g_path_get_dirname(info.dli_fname);
+  char *dir = g_strdup_printf("%s/vips-modules-%d.%d", libdir, VIPS_MAJOR_VERSION, VIPS_MINOR_VERSION);
+  GDir *listing = g_dir_open(dir, 0, NULL);
+  if (listing) {
+    const char *name;
+    while ((name = g_dir_read_name(listing))) {
+      if (!g_str_has_suffix(name, "." G_MODULE_SUFFIX)) continue;
+      char *path = g_build_filename(dir, name, NULL);
+      /* The module registers its operations from g_module_check_init and makes itself resident. */
+      if (!g_module_open(path, G_MODULE_BIND_LAZY)) g_warning("unable to load %s: %s", path, g_module_error());
+      g_free(path);
+    }
+    g_dir_close(listing);
+  }
+  g_free(dir);
+  g_free(libdir);
+  /* vips_init blocks untrusted operations after loading modules; do the same for theirs. */
+  if (g_getenv("VIPS_BLOCK_UNTRUSTED")) vips_block_untrusted_set(TRUE);
+  return NULL;
+}
+
+void srgv_load_modules(void) {
+  static GOnce once = G_ONCE_INIT;
+  g_once(&once, load_modules, NULL);
+}
+
+/* Whether a built-in loader reads `source`; if none does, loads the modules and asks again. */
+static gboolean find_loader(VipsSource *source) {
+  if (vips_foreign_find_load_source(source)) return TRUE;
+  vips_error_clear();
+  srgv_load_modules();
+  return vips_foreign_find_load_source(source) != NULL;
+}
+
+/* Makes sure a saver for `name` (a file name or suffix, saver options in brackets allowed) is
+ * registered, loading the modules if no built-in saver takes it. */
+static void find_saver(const char *name, gboolean target) {
+  if (target ? vips_foreign_find_save_target(name) != NULL : vips_foreign_find_save(name) != NULL) return;
+  vips_error_clear();
+  srgv_load_modules();
 }
 
 static VipsImage *load_source(VipsSource *source, int sequential) {
@@ -23,7 +88,7 @@ static VipsImage *load_source(VipsSource *source, int sequential) {
 VipsImage *srgv_load_path(const char *path, int sequential) {
   VipsSource *source = vips_source_new_from_file(path);
   if (!source) return NULL;
-  if (vips_foreign_find_load_source(source)) return load_source(source, sequential);
+  if (find_loader(source)) return load_source(source, sequential);
   /* Formats without a source loader (FITS, the native .v format, ...) load by file name. */
   g_object_unref(source);
   vips_error_clear();
@@ -34,12 +99,17 @@ VipsImage *srgv_load_path(const char *path, int sequential) {
 VipsImage *srgv_load_descriptor(int fd, int sequential) {
   VipsSource *source = vips_source_new_from_descriptor(fd);
   if (!source) return NULL;
+  find_loader(source);
   return load_source(source, sequential);
 }
 
-int srgv_save_path(VipsImage *image, const char *name) { return vips_image_write_to_file(image, name, NULL); }
+int srgv_save_path(VipsImage *image, const char *name) {
+  find_saver(name, FALSE);
+  return vips_image_write_to_file(image, name, NULL);
+}
 
 int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {
+  find_saver(suffix, TRUE);
   VipsTarget *target = vips_target_new_to_descriptor(fd);
   if (!target) return -1;
   int status = vips_image_write_to_target(image, suffix, target, NULL);
@@ -169,6 +239,7 @@ VipsImage *srgv_load_buffer_copy(const void *data, size_t len) {
   VipsSource *source = vips_source_new_from_blob(blob);
   vips_area_unref(VIPS_AREA(blob));
   if (!source) return NULL;
+  find_loader(source);
   return load_source(source, 1);
 }
 
@@ -207,6 +278,7 @@ VipsImage *srgv_bandmean(VipsImage *in) { UNARY(vips_bandmean(in, &out, NULL)); 
 VipsImage *srgv_load_path_all_pages(const char *path, int sequential) {
   VipsSource *source = vips_source_new_from_file(path);
   if (!source) return NULL;
+  find_loader(source);
   VipsImage *out = vips_image_new_from_source(source, "", "access",
       sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED, "n", -1, NULL);
   g_object_unref(source);

@@ -11,12 +11,15 @@ public struct ResampleTable: Sendable {
   /// The lowest and highest input index each output sample reads.
   let lowest: [Int32]
   let highest: [Int32]
+  /// Taps each output sample needs: one past its last non-zero weight (the rest add only zeros).
+  let used: [Int32]
 
   init(inputLength: Int, outputLength: Int, taps: Int, indices: [Int32], weights: [Float]) {
     (self.inputLength, self.outputLength, self.taps, self.indices, self.weights) =
       (inputLength, outputLength, taps, indices, weights)
     lowest = (0..<outputLength).map { i in indices[i * taps..<(i + 1) * taps].min()! }
     highest = (0..<outputLength).map { i in indices[i * taps..<(i + 1) * taps].max()! }
+    used = (0..<outputLength).map { i in Int32((0..<taps).last { weights[i * taps + $0] != 0 }.map { $0 + 1 } ?? 0) }
   }
 
   /// Input indices read by outputs `range` (inclusive bounds).

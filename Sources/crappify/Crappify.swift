@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Imaging
 import ToolSupport
 
@@ -131,6 +132,13 @@ struct Crappify: ParsableCommand {
     let log = try manifest.map { try Manifest(path: $0, force: batch.force) }
     let runner = try Batch(tool: "crappify", options: options)
     let recipeName = steps.isEmpty ? (recipe ?? .fastai).rawValue : "stages"
+    // Text rendering takes some 25 ms to start: start it beside the first decodes rather than on
+    // whichever job draws text first (with another job waiting on libvips' text lock).
+    let warmUp = DispatchGroup()
+    if (try? Vips.start()) != nil, steps.isEmpty ? (recipe ?? .fastai) == .fastai : steps.contains(.text) {
+      DispatchQueue.global().async(group: warmUp) { Image.prepareTextRendering() }
+    }
+    defer { warmUp.wait() }
     let code = runner.run { job in
       let source = try job.openImage()
       var hr = try source.flattenedSRGB8()
@@ -169,7 +177,8 @@ struct Crappify: ParsableCommand {
     switch recipe ?? .fastai {
     case .fastai:
       let r = FastAIRecipe(size: size ?? 96)
-      return { try r.apply(to: $0, draws: &$1) }
+      // The shrink is the only reader of the opened image (training pairs keep theirs in memory).
+      return { try r.apply(to: $0, draws: &$1, soleReader: true) }
     case .realesrgan:
       var settings = RealESRGANSettings()
       settings.scale = scale ?? 4

@@ -6,6 +6,9 @@
 #include <vips/vips.h>
 
 int srgv_init(const char *argv0);
+/* Loads libvips' optional format modules (HEIF, JPEG XL, PDF, ImageMagick, OpenSlide) if start-up
+ * deferred them; the loaders and savers below call it when no built-in format matches. */
+void srgv_load_modules(void);
 
 /* Loading: `sequential` opens with access=sequential (top-to-bottom streaming); truncated or corrupt
  * data is an error, not a warning. */

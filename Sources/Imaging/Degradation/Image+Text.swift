@@ -12,11 +12,30 @@ extension Image {
   /// (the font size at libvips' 72 dpi).
   public static func textMask(_ text: String, pixelSize: Int) throws -> Image {
     try Vips.start()
-    let font = "\(textFontFamily) \(pixelSize)"
-    let file = FileManager.default.fileExists(atPath: textFontFile) ? textFontFile : nil
-    if let file { return try check(srgv_text(text, font, file)) }
-    return try check(srgv_text(text, font, nil))
+    _ = fontFileAdded
+    return try check(srgv_text(text, "\(textFontFamily) \(pixelSize)", nil))
   }
+
+  /// Starts libvips' text rendering (fontconfig's configuration, pango, the font file: some 25 ms the
+  /// first time) so that the first `textMask` does not pay for it. Safe from any thread.
+  public static func prepareTextRendering() {
+    guard (try? Vips.start()) != nil else { return }
+    _ = fontFileAdded
+  }
+
+  /// Hands the font file to libvips, once per process, by rendering a digit with it. Once added, the
+  /// family name finds that face. (libvips 8.14 forgets which files it has added: its table keeps a
+  /// pointer to a string it frees, so passing the file with every text re-reads the font and empties
+  /// pango's caches, a few milliseconds each time.)
+  private static let fontFileAdded: Bool = {
+    guard FileManager.default.fileExists(atPath: textFontFile), let mask = srgv_text("0", "\(textFontFamily) 12", textFontFile)
+    else {
+      vips_error_clear()
+      return false
+    }
+    g_object_unref(mask)
+    return true
+  }()
 
   /// Paints `colour` (one value per band) through `mask` placed with its top left at (x, y);
   /// partial coverage blends. The result has this image's format.
