@@ -5,14 +5,6 @@ import XCTest
 
 /// Ops fused at load give what the graph's ops give one by one.
 final class FusionTests: XCTestCase {
-  func values(_ n: Int, seed: UInt64) -> [Float] {
-    var s = seed
-    return (0..<n).map { _ in
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int(s >> 40) % 2001 - 1000) / 1000
-    }
-  }
-
   /// x -> conv a -> PReLU -> concat(x, a) -> conv b: the PReLU runs in conv a's epilogue and conv b
   /// reads x and a without the concatenation being built.
   func testPReLUAndConcatenationFuseIntoConvolutions() throws {
@@ -27,9 +19,9 @@ final class FusionTests: XCTestCase {
     prelu.weights = ["slope": "s"]
     let nodes = [conv(["x"], "a0", "a"), prelu, NodeSpec(op: "concat", inputs: ["x", "a"], output: "xa"), conv(["xa"], "y", "b")]
     let weights: [String: SRGFile.Weight] = [
-      "aw": .init(shape: [8, 8, 3, 3], values: values(576, seed: 1)), "ab": .init(shape: [8], values: values(8, seed: 2)),
-      "s": .init(shape: [8], values: values(8, seed: 3)),
-      "bw": .init(shape: [8, 16, 3, 3], values: values(1152, seed: 4)), "bb": .init(shape: [8], values: values(8, seed: 5)),
+      "aw": .init(shape: [8, 8, 3, 3], values: randomValues(576, seed: 1)), "ab": .init(shape: [8], values: randomValues(8, seed: 2)),
+      "s": .init(shape: [8], values: randomValues(8, seed: 3)),
+      "bw": .init(shape: [8, 16, 3, 3], values: randomValues(1152, seed: 4)), "bb": .init(shape: [8], values: randomValues(8, seed: 5)),
     ]
     let spec = GraphSpec(
       metadata: ModelMetadata(name: "fused", architecture: "test", scale: 1, inputChannels: 8, outputChannels: 8, halo: 2),
@@ -37,7 +29,7 @@ final class FusionTests: XCTestCase {
     let net = try Network(SRGFile.decode(Data(try SRGFile.encode(spec, weights: weights))))
     XCTAssertEqual(net.steps.count, 2, "PReLU and concat fused")
 
-    let x = Tensor(channels: 8, height: 13, width: 17, data: values(8 * 13 * 17, seed: 6))
+    let x = Tensor(channels: 8, height: 13, width: 17, data: randomValues(8 * 13 * 17, seed: 6))
     var a = Conv2D(inChannels: 8, outChannels: 8, kernel: (3, 3), weight: weights["aw"]!.values, bias: weights["ab"]!.values)
     a.padding = (1, 1, 1, 1)
     var b = Conv2D(inChannels: 16, outChannels: 8, kernel: (3, 3), weight: weights["bw"]!.values, bias: weights["bb"]!.values)

@@ -5,13 +5,7 @@ import XCTest
 
 /// Each fast op against its plain reference, on odd sizes, padding and channel counts.
 final class OpTests: XCTestCase {
-  func random(_ n: Int, seed: UInt64) -> [Float] {
-    var s = seed
-    return (0..<n).map { _ in
-      s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Float(Int(s >> 40) % 2001 - 1000) / 1000
-    }
-  }
+  func random(_ n: Int, seed: UInt64) -> [Float] { randomValues(n, seed: seed) }
 
   func assertClose(_ a: Tensor, _ b: Tensor, _ tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.shape, b.shape, file: file, line: line)
