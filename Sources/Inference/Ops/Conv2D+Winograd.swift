@@ -262,15 +262,4 @@ extension Conv2D {
       }
     }
   }
-
-  /// The slope for negative values that `activation` followed by a PReLU slope amounts to, if it is
-  /// piecewise linear; other activations go value by value.
-  func negativeSlope(prelu: Float) -> Float? {
-    switch activation {
-    case .none: prelu
-    case .relu: 0
-    case .leakyReLU(let s): s * prelu
-    default: nil
-    }
-  }
 }

@@ -125,16 +125,24 @@ public struct Conv2D: Sendable {
     }
   }
 
-  /// Bias, activation and fused PReLU slopes over `count` outputs of channel `o`.
+  /// Bias, activation and fused PReLU slope over `count` outputs of channel `o`, in one pass.
   func finish(_ p: UnsafeMutablePointer<Float>, _ count: Int, channel o: Int) {
-    if let bias {
-      let b = bias[o]
-      for i in 0..<count { p[i] += b }
+    let bias = self.bias?[o] ?? 0, prelu = slopes?[o] ?? 1
+    if let negative = negativeSlope(prelu: prelu) {
+      for i in 0..<count { let v = p[i] + bias; p[i] = v < 0 ? v * negative : v }
+    } else {
+      for i in 0..<count { let v = activation(p[i] + bias); p[i] = v < 0 ? v * prelu : v }
     }
-    activation.apply(p, count)
-    if let slopes {
-      let s = slopes[o]
-      for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : v * s }
+  }
+
+  /// The slope for negative values that `activation` followed by a PReLU slope amounts to, if it is
+  /// piecewise linear; other activations go value by value.
+  func negativeSlope(prelu: Float) -> Float? {
+    switch activation {
+    case .none: prelu
+    case .relu: 0
+    case .leakyReLU(let s): s * prelu
+    default: nil
     }
   }
 
