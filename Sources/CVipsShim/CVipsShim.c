@@ -18,8 +18,11 @@ int srgv_init(const char *argv0) {
 #ifdef __GLIBC__
   /* Pipelines allocate and free region buffers of a few hundred KB to a few MB for every strip and
    * image. Above glibc's default threshold each one is a fresh mmap, paid again in page faults and
-   * zeroing; kept in the heap (and not trimmed back) the same memory is reused image after image. */
+   * zeroing; kept in the heap (and not trimmed back) the same memory is reused image after image.
+   * Feature maps of 128 or more channels pass the largest threshold glibc allows (32 MB), so nothing
+   * is mapped at all: a network's layers and tiles reuse each other's freed blocks. */
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
   modules_deferred = g_getenv("VIPSHOME") == NULL;

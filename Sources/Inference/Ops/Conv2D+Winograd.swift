@@ -42,37 +42,43 @@ extension Conv2D {
     return u
   }
 
-  /// The input is first copied with zero margins (so tiles are read without bounds checks), then
-  /// tiles go in chunks, threads taking chunks in turn: a chunk's transformed inputs (V[p][c][t],
-  /// one compact panel per position) are small enough to stay in L2 while the GEMM reads them once
-  /// per six output channels, whose 64 products (M[o][p][t]) stay in L1 until their output transform.
+  /// The input is first copied with zero margins and its channels interleaved in groups of eight
+  /// (so a tile is read with whole-vector loads and no bounds checks), then tiles go in chunks,
+  /// threads taking chunks in turn: a chunk's transformed inputs (V[p][c][t], one compact panel per
+  /// position) are small enough to stay in L2 while the GEMM reads them once per six output
+  /// channels, whose 64 products (M[o][p][t]) stay in L1 until their output transform.
   func winograd(
     _ planes: [UnsafePointer<Float>], _ ih: Int, _ iw: Int, _ u: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     _ oh: Int, _ ow: Int, _ threads: Int, _ scratch: inout [Float]
   ) {
-    let cin = inChannels, cout = outChannels
+    let cin = inChannels, cout = outChannels, groups = (cin + 7) / 8
     let tilesY = (oh + 5) / 6, tilesX = (ow + 5) / 6, tiles = tilesY * tilesX
-    let ph = 6 * tilesY + 2, pw = 6 * tilesX + 2
+    let ph = 6 * tilesY + 2, pw = 6 * tilesX + 2, group = 8 * ph * pw
     let chunk = max(16, (1 << 16) / (64 * cin) & ~15), chunks = (tiles + chunk - 1) / chunk
     let shares = min(threads, chunks)
     // Every part starts on a 64-byte boundary, so the GEMM's vector loads never straddle cache lines.
-    let paddedSize = (cin * ph * pw + 15) & ~15, share = 64 * (cin + 6) * chunk
+    let paddedSize = (groups * group + 15) & ~15, share = 64 * (cin + 6) * chunk
     if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
       let padded = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
-      Parallel.forEach(cin, threads: threads) { c, _ in copyPadded(planes[c], ih, iw, padded + c * ph * pw, ph, pw) }
+      Parallel.forEach(groups * ph, threads: threads) { i, _ in
+        let g = i / ph, r = i % ph
+        copyInterleaved(planes[(8 * g)..<min(cin, 8 * g + 8)], ih, iw, row: r, padded + g * group + r * 8 * pw, pw)
+      }
       Parallel.forEach(chunks, threads: shares) { k, share0 in
         let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
         let t0 = k * chunk, n = min(chunk, tiles - t0)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: chunk) { origins in
-          // Where each tile starts in a padded channel; the columns up to the next multiple of 16
+          // Where each tile starts in a padded group; the columns up to the next multiple of 16
           // repeat the last tile, so the GEMM reads only finite numbers there.
           for j in 0..<chunk {
             let t = t0 + min(j, n - 1)
-            origins[j] = 6 * (t / tilesX) * pw + 6 * (t % tilesX)
+            origins[j] = 8 * (6 * (t / tilesX) * pw + 6 * (t % tilesX))
           }
-          for c in 0..<cin {
-            Conv2D.transformInput(padded + c * ph * pw, pw, origins.baseAddress!, (n + 15) & ~15, v + c * chunk, stride: cin * chunk)
+          for g in 0..<groups {
+            Conv2D.transformInput(
+              padded + g * group, 8 * pw, origins.baseAddress!, (n + 15) & ~15, channels: min(8, cin - 8 * g),
+              v + 8 * g * chunk, channelStride: chunk, positionStride: cin * chunk)
           }
         }
         for ob in 0..<(cout + 5) / 6 {
@@ -85,38 +91,61 @@ extension Conv2D {
     }
   }
 
-  /// One channel with `padding` zeros above and to the left, and zeros to fill ph x pw.
-  func copyPadded(_ plane: UnsafePointer<Float>, _ ih: Int, _ iw: Int, _ padded: UnsafeMutablePointer<Float>, _ ph: Int, _ pw: Int) {
-    let lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
-    for r in 0..<ph {
-      let line = padded + r * pw, iy = r - padding.top
-      guard iy >= 0 && iy < ih else {
-        line.update(repeating: 0, count: pw)
-        continue
-      }
-      line.update(repeating: 0, count: lo)
-      (line + lo).update(from: plane + iy * iw, count: n)
-      (line + lo + n).update(repeating: 0, count: pw - lo - n)
+  /// Row r of up to eight channels, `padding` zeros above and to the left and zeros to fill the
+  /// row's pw pixels, interleaved: pixel x's channels at line[8 x ..< 8 x + 8] (missing channels zero).
+  func copyInterleaved(_ planes: ArraySlice<UnsafePointer<Float>>, _ ih: Int, _ iw: Int, row r: Int, _ line: UnsafeMutablePointer<Float>, _ pw: Int) {
+    let iy = r - padding.top, lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
+    guard iy >= 0 && iy < ih else {
+      line.update(repeating: 0, count: 8 * pw)
+      return
     }
+    let sources = planes.map { $0 + iy * iw }
+    line.update(repeating: 0, count: 8 * lo)
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { buffer in
+      let b = buffer.baseAddress!
+      var x = 0
+      while x + 8 <= n {
+        for c in 0..<8 { b[c] = c < sources.count ? UnsafeRawPointer(sources[c] + x).loadUnaligned(as: SIMD8<Float>.self) : .zero }
+        transpose8x8(b)
+        let out = UnsafeMutableRawPointer(line + 8 * (lo + x))
+        for i in 0..<8 { out.storeBytes(of: b[i], toByteOffset: 32 * i, as: SIMD8<Float>.self) }
+        x += 8
+      }
+      for x in x..<n {
+        var pixel = SIMD8<Float>()
+        for c in 0..<sources.count { pixel[c] = sources[c][x] }
+        UnsafeMutableRawPointer(line + 8 * (lo + x)).storeBytes(of: pixel, as: SIMD8<Float>.self)
+      }
+    }
+    (line + 8 * (lo + n)).update(repeating: 0, count: 8 * (pw - lo - n))
   }
 
-  /// B^T d for the tiles starting at `origins[0 ..< n]` in a padded channel; position p of tile j
-  /// goes to `v[p * stride + j]`, eight tiles per vector store.
+  /// B^T d B for the tiles starting at `origins[0 ..< n]` in an interleaved group of `channels`
+  /// channels (rows `rowStride` floats apart): the transform runs on the eight channels in SIMD
+  /// lanes, then an 8x8 transpose per position turns eight tiles' vectors into one vector per
+  /// channel, stored at `v[p * positionStride + c * channelStride + j]`.
   @inline(never)
-  static func transformInput(_ padded: UnsafePointer<Float>, _ pw: Int, _ origins: UnsafePointer<Int>, _ n: Int, _ v: UnsafeMutablePointer<Float>, stride: Int) {
-    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
-      let d = buffer.baseAddress!
+  static func transformInput(
+    _ group: UnsafePointer<Float>, _ rowStride: Int, _ origins: UnsafePointer<Int>, _ n: Int, channels: Int,
+    _ v: UnsafeMutablePointer<Float>, channelStride: Int, positionStride: Int
+  ) {
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8 * 64 + 8) { buffer in
+      let d = buffer.baseAddress!, column = d + 8 * 64  // d[j * 64 + p]: tile j, position p
       for j8 in Swift.stride(from: 0, to: n, by: 8) {
-        let b0 = padded + origins[j8], b1 = padded + origins[j8 + 1], b2 = padded + origins[j8 + 2], b3 = padded + origins[j8 + 3]
-        let b4 = padded + origins[j8 + 4], b5 = padded + origins[j8 + 5], b6 = padded + origins[j8 + 6], b7 = padded + origins[j8 + 7]
-        for r in 0..<8 {
-          for j in 0..<8 {
-            let o = r * pw + j
-            d[r * 8 + j] = SIMD8(b0[o], b1[o], b2[o], b3[o], b4[o], b5[o], b6[o], b7[o])
+        for j in 0..<8 {
+          let tile = d + j * 64, origin = group + origins[j8 + j]
+          for r in 0..<8 {
+            let line = UnsafeRawPointer(origin + r * rowStride).assumingMemoryBound(to: SIMD8<Float>.self)
+            inputLine(line, 1, into: UnsafeMutableRawPointer(tile + r * 8).assumingMemoryBound(to: Float.self), 8)
           }
-          inputLine(d + r * 8, 1)
+          for k in 0..<8 { inputLine(tile + k, 8) }
         }
-        for k in 0..<8 { inputLine(d + k, 8, into: v + k * stride + j8, 8 * stride) }
+        for p in 0..<64 {
+          for j in 0..<8 { column[j] = d[j * 64 + p] }
+          transpose8x8(column)
+          let out = UnsafeMutableRawPointer(v + p * positionStride + j8)
+          for c in 0..<channels { out.storeBytes(of: column[c], toByteOffset: 4 * c * channelStride, as: SIMD8<Float>.self) }
+        }
       }
     }
   }
