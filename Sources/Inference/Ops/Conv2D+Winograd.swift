@@ -61,9 +61,11 @@ extension Conv2D {
     if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
       let padded = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
-      Parallel.forEach(groups * ph, threads: threads) { i, _ in
-        let g = i / ph, r = i % ph
-        copyInterleaved(planes[(8 * g)..<min(cin, 8 * g + 8)], ih, iw, row: r, padded + g * group + r * 8 * pw, pw)
+      planes.withUnsafeBufferPointer { planes in
+        Parallel.forEach(groups * ph, threads: threads) { i, _ in
+          let g = i / ph, r = i % ph
+          copyInterleaved(planes.baseAddress! + 8 * g, min(8, cin - 8 * g), ih, iw, row: r, padded + g * group + r * 8 * pw, pw)
+        }
       }
       Parallel.forEach(chunks, threads: shares) { k, share0 in
         let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
@@ -91,30 +93,32 @@ extension Conv2D {
     }
   }
 
-  /// Row r of up to eight channels, `padding` zeros above and to the left and zeros to fill the
-  /// row's pw pixels, interleaved: pixel x's channels at line[8 x ..< 8 x + 8] (missing channels zero).
-  func copyInterleaved(_ planes: ArraySlice<UnsafePointer<Float>>, _ ih: Int, _ iw: Int, row r: Int, _ line: UnsafeMutablePointer<Float>, _ pw: Int) {
+  /// Row r of `channels` (up to eight) planes with `padding` zeros above and to the left and zeros
+  /// to fill pw pixels, interleaved: pixel x's channels at line[8 x ..< 8 x + 8], missing ones zero.
+  func copyInterleaved(
+    _ planes: UnsafePointer<UnsafePointer<Float>>, _ channels: Int, _ ih: Int, _ iw: Int, row r: Int,
+    _ line: UnsafeMutablePointer<Float>, _ pw: Int
+  ) {
     let iy = r - padding.top, lo = min(pw, padding.left), n = max(0, min(iw, pw - lo))
     guard iy >= 0 && iy < ih else {
       line.update(repeating: 0, count: 8 * pw)
       return
     }
-    let sources = planes.map { $0 + iy * iw }
     line.update(repeating: 0, count: 8 * lo)
+    let offset = iy * iw, out = UnsafeMutableRawPointer(line + 8 * lo)
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { buffer in
       let b = buffer.baseAddress!
       var x = 0
       while x + 8 <= n {
-        for c in 0..<8 { b[c] = c < sources.count ? UnsafeRawPointer(sources[c] + x).loadUnaligned(as: SIMD8<Float>.self) : .zero }
+        for c in 0..<8 { b[c] = c < channels ? UnsafeRawPointer(planes[c] + offset + x).loadUnaligned(as: SIMD8<Float>.self) : .zero }
         transpose8x8(b)
-        let out = UnsafeMutableRawPointer(line + 8 * (lo + x))
-        for i in 0..<8 { out.storeBytes(of: b[i], toByteOffset: 32 * i, as: SIMD8<Float>.self) }
+        for i in 0..<8 { out.storeBytes(of: b[i], toByteOffset: 32 * (x + i), as: SIMD8<Float>.self) }
         x += 8
       }
       for x in x..<n {
         var pixel = SIMD8<Float>()
-        for c in 0..<sources.count { pixel[c] = sources[c][x] }
-        UnsafeMutableRawPointer(line + 8 * (lo + x)).storeBytes(of: pixel, as: SIMD8<Float>.self)
+        for c in 0..<channels { pixel[c] = planes[c][offset + x] }
+        out.storeBytes(of: pixel, toByteOffset: 32 * x, as: SIMD8<Float>.self)
       }
     }
     (line + 8 * (lo + n)).update(repeating: 0, count: 8 * (pw - lo - n))
