@@ -246,7 +246,6 @@ extension Conv2D {
     let bias = self.bias?[o] ?? 0, prelu = slopes?[o] ?? 1, negative = negativeSlope(prelu: prelu)
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
       let d = buffer.baseAddress!
-      let f = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)  // f[(a * 8 + b) * 8 + lane]
       for j8 in Swift.stride(from: 0, to: n, by: 8) {
         for p in 0..<64 { d[p] = (m + p * stride + j8).withMemoryRebound(to: SIMD8<Float>.self, capacity: 1) { $0.pointee } }
         for k in 0..<8 { Conv2D.outputLine(d + k, 8) }
@@ -267,13 +266,14 @@ extension Conv2D {
             }
           }
         }
+        // Each output row a is transposed to one vector per tile (its eight columns, six used).
+        for a in 0..<6 { transpose8x8(d + a * 8) }
         let t = t0 + j8, y = 6 * (t / tilesX), x = 6 * (t % tilesX)
         if j8 + 8 <= n && x + 48 <= ow {
-          // Eight whole tiles side by side: each output row is transposed to one vector per tile and
-          // stored whole, its last two lanes overwritten by the next tile; the last tile stores six.
+          // Eight whole tiles side by side: each vector is stored whole, its last two lanes
+          // overwritten by the next tile's; the last tile stores six.
           for a in 0..<Swift.min(6, oh - y) {
             let line = plane + (y + a) * ow + x, row = d + a * 8
-            transpose8x8(row)
             for l in 0..<7 { UnsafeMutableRawPointer(line + 6 * l).storeBytes(of: row[l], as: SIMD8<Float>.self) }
             UnsafeMutableRawPointer(line + 42).storeBytes(of: row[7].lowHalf, as: SIMD4<Float>.self)
             line[46] = row[7][4]
@@ -284,11 +284,13 @@ extension Conv2D {
         for l in 0..<Swift.min(8, n - j8) {
           let y = 6 * ((t + l) / tilesX), x = 6 * ((t + l) % tilesX), cols = Swift.min(6, ow - x)
           for a in 0..<Swift.min(6, oh - y) {
-            let line = plane + (y + a) * ow + x
+            let line = plane + (y + a) * ow + x, v = d[a * 8 + l]
             if cols == 6 {
-              for b in 0..<6 { line[b] = f[(a * 8 + b) * 8 + l] }
+              UnsafeMutableRawPointer(line).storeBytes(of: v.lowHalf, as: SIMD4<Float>.self)
+              line[4] = v[4]
+              line[5] = v[5]
             } else {
-              for b in 0..<cols { line[b] = f[(a * 8 + b) * 8 + l] }
+              for b in 0..<cols { line[b] = v[b] }
             }
           }
         }
