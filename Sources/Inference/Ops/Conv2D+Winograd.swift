@@ -57,7 +57,8 @@ extension Conv2D {
     let chunk = max(16, (1 << 16) / (64 * cin) & ~15), chunks = (tiles + chunk - 1) / chunk
     let shares = min(threads, chunks)
     // Every part starts on a 64-byte boundary, so the GEMM's vector loads never straddle cache lines.
-    let paddedSize = (groups * group + 15) & ~15, share = 64 * (cin + 6) * chunk
+    // A share: V, M, and the input transform's eight tiles of 64 vectors.
+    let paddedSize = (groups * group + 15) & ~15, share = 64 * (cin + 6) * chunk + 8 * 64 * 8
     if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
       let padded = s.baseAddress! + (16 - Int(bitPattern: s.baseAddress!) / 4 % 16) % 16
@@ -69,6 +70,7 @@ extension Conv2D {
       }
       Parallel.forEach(chunks, threads: shares) { k, share0 in
         let v = padded + paddedSize + share0 * share, m = v + 64 * cin * chunk
+        let tiles8 = UnsafeMutableRawPointer(m + 64 * 6 * chunk).assumingMemoryBound(to: SIMD8<Float>.self)
         let t0 = k * chunk, n = min(chunk, tiles - t0)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: chunk) { origins in
           // Where each tile starts in a padded group; the columns up to the next multiple of 16
@@ -80,7 +82,7 @@ extension Conv2D {
           for g in 0..<groups {
             Conv2D.transformInput(
               padded + g * group, 8 * pw, origins.baseAddress!, (n + 15) & ~15, channels: min(8, cin - 8 * g),
-              v + 8 * g * chunk, channelStride: chunk, positionStride: cin * chunk)
+              v + 8 * g * chunk, channelStride: chunk, positionStride: cin * chunk, buffer: tiles8)
           }
         }
         for ob in 0..<(cout + 5) / 6 {
@@ -127,14 +129,15 @@ extension Conv2D {
   /// B^T d B for the tiles starting at `origins[0 ..< n]` in an interleaved group of `channels`
   /// channels (rows `rowStride` floats apart): the transform runs on the eight channels in SIMD
   /// lanes, then an 8x8 transpose per position turns eight tiles' vectors into one vector per
-  /// channel, stored at `v[p * positionStride + c * channelStride + j]`.
+  /// channel, stored at `v[p * positionStride + c * channelStride + j]`. `buffer` holds 8 x 64 vectors.
   @inline(never)
   static func transformInput(
     _ group: UnsafePointer<Float>, _ rowStride: Int, _ origins: UnsafePointer<Int>, _ n: Int, channels: Int,
-    _ v: UnsafeMutablePointer<Float>, channelStride: Int, positionStride: Int
+    _ v: UnsafeMutablePointer<Float>, channelStride: Int, positionStride: Int, buffer d: UnsafeMutablePointer<SIMD8<Float>>
   ) {
-    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8 * 64 + 8) { buffer in
-      let d = buffer.baseAddress!, column = d + 8 * 64  // d[j * 64 + p]: tile j, position p
+    // d[j * 64 + p]: tile j, position p.
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { column in
+      let column = column.baseAddress!
       for j8 in Swift.stride(from: 0, to: n, by: 8) {
         for j in 0..<8 {
           let tile = d + j * 64, origin = group + origins[j8 + j]
