@@ -38,8 +38,9 @@ final class OpTests: XCTestCase {
   }
 
   func testWinogradMatchesReference() {
-    // Images smaller than one 6x6 tile, not a multiple of it, one pixel wide; paddings 0, 1 and
-    // uneven; channel counts that are not multiples of eight; one and three threads.
+    // Images smaller than one 6x6 tile, not a multiple of it, one pixel wide, wide enough for rows
+    // of eight whole tiles; paddings 0, 1 and uneven; channel counts that are not multiples of
+    // eight; one to three threads; the input whole and as two parts read as one (a fused concat).
     let cases: [(cin: Int, cout: Int, p: (Int, Int, Int, Int), h: Int, w: Int, threads: Int)] = [
       (8, 8, (1, 1, 1, 1), 5, 4, 1),
       (9, 13, (1, 1, 1, 1), 13, 20, 3),
@@ -48,6 +49,8 @@ final class OpTests: XCTestCase {
       (12, 8, (1, 1, 1, 1), 1, 31, 2),
       (10, 9, (1, 1, 1, 1), 40, 3, 3),
       (3, 16, (1, 1, 1, 1), 10, 11, 2),
+      (8, 8, (1, 1, 1, 1), 7, 61, 2),
+      (13, 10, (0, 1, 2, 1), 14, 50, 1),
     ]
     for (i, c) in cases.enumerated() {
       var conv = Conv2D(
@@ -60,7 +63,14 @@ final class OpTests: XCTestCase {
       XCTAssertNotNil(conv.winogradWeight)
       let x = Tensor(channels: c.cin, height: c.h, width: c.w, data: random(c.cin * c.h * c.w, seed: 8))
       var scratch: [Float] = []
-      assertClose(conv.forward(x, threads: c.threads, scratch: &scratch), conv.reference(x), 2e-4)
+      let expected = conv.reference(x)
+      assertClose(conv.forward(x, threads: c.threads, scratch: &scratch), expected, 2e-4)
+      let k = c.cin / 2, plane = c.h * c.w
+      let parts = [
+        Tensor(channels: k, height: c.h, width: c.w, data: Array(x.data[..<(k * plane)])),
+        Tensor(channels: c.cin - k, height: c.h, width: c.w, data: Array(x.data[(k * plane)...])),
+      ]
+      assertClose(conv.forward(parts, threads: c.threads, scratch: &scratch), expected, 2e-4)
     }
   }
 
