@@ -2,7 +2,8 @@
 /// infinity): each 8x8 input tile d and 3x3 kernel g give the 6x6 outputs A^T [(G g G^T) ∘ (B^T d B)] A,
 /// 64 multiplications per tile and channel pair instead of 324. The 64 element-wise products over
 /// all channel pairs are 64 GEMMs (outputs x inputs times inputs x tiles) with weights packed at
-/// load; the transforms run eight tiles at a time in SIMD lanes.
+/// load; the input transform runs on eight channels in SIMD lanes, the output transform on eight
+/// tiles.
 extension Conv2D {
   /// G, 8x3.
   static let winogradG: [[Double]] = [
@@ -56,8 +57,8 @@ extension Conv2D {
     let ph = 6 * tilesY + 2, pw = 6 * tilesX + 2, group = 8 * ph * pw
     let chunk = max(16, (1 << 16) / (64 * cin) & ~15), chunks = (tiles + chunk - 1) / chunk
     let shares = min(threads, chunks)
-    // Every part starts on a 64-byte boundary, so the GEMM's vector loads never straddle cache lines.
-    // A share: V, M, and the input transform's eight tiles of 64 vectors.
+    // A thread's share holds V, M and the input transform's eight tiles of 64 vectors. Every part
+    // starts on a 64-byte boundary, so the GEMM's vector loads never straddle cache lines.
     let paddedSize = (groups * group + 15) & ~15, share = 64 * (cin + 6) * chunk + 8 * 64 * 8
     if scratch.count < paddedSize + shares * share + 16 { scratch = [Float](repeating: 0, count: paddedSize + shares * share + 16) }
     scratch.withUnsafeMutableBufferPointer { s in
