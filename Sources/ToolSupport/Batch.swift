@@ -78,13 +78,20 @@ public final class Batch: @unchecked Sendable {
   /// Images processed at once: `-j`, by default the number of cores, never more than the inputs.
   public var workers: Int { max(1, min(options.jobs ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count)) }
 
+  /// libvips threads per image: the cores shared by the images processed at once, unless
+  /// VIPS_CONCURRENCY says otherwise. Parallel images or parallel tiles, never more threads than cores.
+  var threadsPerImage: Int {
+    Vips.concurrencyFromEnvironment ? Vips.concurrency : max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
+  }
+
+  /// Threads the whole batch runs on at once.
+  public var threads: Int { workers * threadsPerImage }
+
   /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
   public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
     if !Vips.concurrencyFromEnvironment {
-      // Parallel images, or parallel tiles inside one image: never more threads than cores.
       try? Vips.start()
-      Vips.concurrency = max(1, cores / workers)
+      Vips.concurrency = threadsPerImage
     }
     let state = RunState()
     var claimed = Set<Path>()

@@ -29,9 +29,9 @@ enum Method {
     }
   }
 
-  /// `memory` is the budget in MiB, `threads` how many tiles may run at once in the process, `log`
-  /// hears of tiles halved for want of memory.
-  func upscale(_ image: Image, tile: Int?, memory: Int, threads: Int, log: TileLog) throws -> Image {
+  /// `memory` is the budget in MiB, `cores` what the process's tiles share, `log` hears of tiles
+  /// halved for want of memory.
+  func upscale(_ image: Image, tile: Int?, memory: Int, cores: IdleCores, log: TileLog) throws -> Image {
     switch self {
     case .bicubic(let s):
       return try image.premultiplied {
@@ -40,7 +40,7 @@ enum Method {
     case .lanczos(let s):
       return try image.premultiplied { try $0.resized(horizontal: Double(s), vertical: Double(s), kernel: .lanczos3) }
     case .network(let net, let tta, let alpha):
-      return try NetworkUpscale(network: net, tta: tta, alpha: alpha).apply(image, tile: tile, memory: memory, threads: threads, log: log)
+      return try NetworkUpscale(network: net, tta: tta, alpha: alpha, cores: cores).apply(image, tile: tile, memory: memory, log: log)
     }
   }
 }
@@ -51,8 +51,9 @@ struct NetworkUpscale {
   let network: Network
   let tta: Bool
   let alpha: AlphaMode
+  let cores: IdleCores
 
-  func apply(_ image: Image, tile requested: Int?, memory: Int, threads: Int, log: TileLog) throws -> Image {
+  func apply(_ image: Image, tile requested: Int?, memory: Int, log: TileLog) throws -> Image {
     let m = network.metadata
     let hasAlpha = image.hasAlpha
     let colourBands = image.bands - (hasAlpha ? 1 : 0)
@@ -62,7 +63,7 @@ struct NetworkUpscale {
     guard image.format == .uchar || image.format == .ushort else { throw InputFailure("\(image.format) samples are not supported (8- or 16-bit images only)") }
     let peak: Double = image.format == .ushort ? 65535 : 255
     let cost = try bytesPerPixel()
-    let tile = requested ?? automaticTile(memory: memory, threads: threads, bytesPerPixel: cost)
+    let tile = requested ?? automaticTile(memory: memory, tilesAtOnce: cores.count, bytesPerPixel: cost)
     let colour = hasAlpha ? try image.bands(0, count: colourBands) : image
     var out = try enlarge(colour, peak: peak, tile: tile, bytesPerPixel: cost, log: log)
     if hasAlpha {
@@ -84,13 +85,12 @@ struct NetworkUpscale {
     if image.bands == 1 && m.inputChannels == 3 { colour = try colour.joined(with: colour).joined(with: colour) }
     let geometry = TileGeometry(
       scale: m.scale, context: context, halo: m.halo, consumes: m.consumes, sizeMultiple: m.sizeMultiple, tile: tile)
-    let net = network, tta = self.tta
-    // libvips' workers take a tile each; with fewer tiles than workers, a tile's ops split over the rest.
-    let tiles = ((image.width + tile - 1) / tile) * ((image.height + tile - 1) / tile)
-    let threads = max(1, Vips.concurrency / tiles)
+    let net = network, tta = self.tta, cores = self.cores
     var out = try colour.linear(1 / peak, 0).upscaled(
-      geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace(threads: threads) },
+      geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace() },
       process: { workspace, planes, height, width in
+        workspace.threads = cores.take()
+        defer { cores.give(workspace.threads) }
         let x = Tensor(channels: m.inputChannels, height: height, width: width, data: planes)
         guard tta else { return try net.apply(x, workspace: workspace).data }
         var sum = [Float]()
@@ -121,12 +121,12 @@ struct NetworkUpscale {
     return network + Double(m.scale * m.scale * m.outputChannels) * 4 * 6
   }
 
-  /// The largest tile whose working tensors fit half the budget with `threads` tiles running at
+  /// The largest tile whose working tensors fit half the budget with `tilesAtOnce` tiles running at
   /// once (the tile caches get the other half, and tiles asked for beyond it are halved as they
   /// run), at most 256 px so the cache of two tile rows stays small.
-  func automaticTile(memory: Int, threads: Int, bytesPerPixel: Double) -> Int {
+  func automaticTile(memory: Int, tilesAtOnce: Int, bytesPerPixel: Double) -> Int {
     let m = network.metadata
-    let perTile = Double(memory) * 1_048_576 / 2 / Double(max(1, threads))
+    let perTile = Double(memory) * 1_048_576 / 2 / Double(tilesAtOnce)
     let side = Int((perTile / bytesPerPixel).squareRoot()) - 2 * (context + m.consumes) - (m.sizeMultiple - 1)
     return min(max(side / 16 * 16, 32), 256)
   }

@@ -84,18 +84,19 @@ struct Upscale: ParsableCommand {
       Diagnostics.error(model, "\(error)")
       throw ExitCode(Status.fatal)
     }
-    // Tiles run in parallel on libvips' threads and the engine splits a tile itself (Method.enlarge),
-    // never through OpenBLAS' own threads: no oversubscription.
+    // Tiles run in parallel on libvips' threads and split over the cores left idle (IdleCores),
+    // never through OpenBLAS' own threads.
     BLAS.threads = 1
     TileMemory.shared.budget = min(memory, 1 << 40) << 20
+    let cores = IdleCores(runner.threads)
     let code = runner.run { job in
       let image = try job.openImage(allPages: pages == .all)
       var warnings: [String] = []
-      let log = TileLog(), threads = runner.workers * Vips.concurrency
+      let log = TileLog()
       // Each page goes through the network on its own, so no frame borrows context from the next.
       let frames = try image.pages().map { page in
         try Colour.inSRGB(page, keepProfile: !batch.strip, warn: { warnings.append($0) }) {
-          try resized(method.upscale($0, tile: tile, memory: memory, threads: threads, log: log), from: $0)
+          try resized(method.upscale($0, tile: tile, memory: memory, cores: cores, log: log), from: $0)
         }
       }
       try job.save(frames.count == 1 ? frames[0] : Image.stacking(frames), source: image)
