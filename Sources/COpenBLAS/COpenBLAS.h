@@ -1,6 +1,9 @@
 #include <cblas.h>
 #include <stddef.h>
 
+/* Stops OpenBLAS' worker threads; they are started again by the next call that needs them. */
+int blas_thread_shutdown_(void);
+
 /* LAPACK symmetric eigensolvers (Fortran ABI). Debian's OpenBLAS exports them without LAPACKE.
  * gfortran appends one hidden size_t length per CHARACTER argument: omitting them is undefined behaviour. */
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w,

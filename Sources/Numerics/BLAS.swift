@@ -5,7 +5,12 @@ public enum BLAS {
   /// Threads OpenBLAS uses for one call. `OPENBLAS_NUM_THREADS` sets the start-up value.
   public static var threads: Int {
     get { Int(openblas_get_num_threads()) }
-    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    set {
+      openblas_set_num_threads(Int32(max(1, newValue)))
+      // Idle workers spin (sched_yield) for about 0.1 s after start-up and after each call, taking
+      // cores from the caller's own threads; with one thread they have nothing to do.
+      if newValue <= 1 { blas_thread_shutdown_() }
+    }
   }
 
   /// C = alpha * op(A) * op(B) + beta * C, row-major, single precision.

@@ -33,6 +33,23 @@ final class NumericsTests: XCTestCase {
     BLAS.threads = before
   }
 
+  /// One thread stops OpenBLAS' workers; more threads afterwards start them again (fid goes from one
+  /// to all cores), and a product large enough to be split still comes out right.
+  func testWorkersRestartAfterOneThread() {
+    let n = 384
+    let a = (0..<n * n).map { Float(($0 * 37) % 11) - 5 }, b = (0..<n * n).map { Float(($0 * 17) % 7) - 3 }
+    var single = [Float](repeating: 0, count: n * n), split = single
+    BLAS.threads = 1
+    BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &single, ldc: n)
+    BLAS.threads = 2
+    BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &split, ldc: n)
+    XCTAssertEqual(single, split)
+    BLAS.threads = 1
+    BLAS.threads = 2
+    BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &split, ldc: n)
+    XCTAssertEqual(single, split)
+  }
+
   func testDoubleEigenDecompositionReconstructsMatrix() throws {
     let n = 6
     var m = [Double](repeating: 0, count: n * n)
