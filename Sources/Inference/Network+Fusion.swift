@@ -1,9 +1,12 @@
+import Foundation
+
 /// Rewrites done once at load so each step does more per pass over memory.
 extension Network {
   /// Convolutions get their fast-path weights, a PReLU that alone reads a convolution's result runs
   /// inside the convolution's epilogue, and a concatenation only a Winograd convolution reads is
   /// read by it part by part instead of being built.
   static func fused(_ steps: [Step], output: Int) -> [Step] {
+    let steps = prepared(steps)
     var uses = [Int: Int]()
     for step in steps { for i in step.inputs { uses[i, default: 0] += 1 } }
     var result: [Step] = []
@@ -16,8 +19,7 @@ extension Network {
         result[result.count - 1] = Step(kernel: .conv(conv), inputs: last.inputs, output: step.output)
         continue
       }
-      if case .conv(var conv) = step.kernel {
-        conv.prepare()
+      if case .conv(let conv) = step.kernel {
         // The Winograd path copies its input anyway, so it reads a concatenation's parts directly.
         if conv.winogradWeight != nil, let last = result.last, case .concat = last.kernel, step.inputs == [last.output],
           uses[last.output] == 1, last.output != output
@@ -31,5 +33,20 @@ extension Network {
       }
     }
     return result
+  }
+
+  /// `steps` with every convolution prepared, all cores sharing the work: the Winograd weight
+  /// transforms are most of the time a model takes to load.
+  static func prepared(_ steps: [Step]) -> [Step] {
+    var steps = steps
+    let convs = steps.indices.filter { if case .conv = steps[$0].kernel { true } else { false } }
+    steps.withUnsafeMutableBufferPointer { s in
+      Parallel.forEach(convs.count, threads: ProcessInfo.processInfo.activeProcessorCount) { i, _ in
+        guard case .conv(var conv) = s[convs[i]].kernel else { return }
+        conv.prepare()
+        s[convs[i]].kernel = .conv(conv)
+      }
+    }
+    return steps
   }
 }

@@ -77,6 +77,9 @@ struct Upscale: ParsableCommand {
   func run() throws {
     if listModels { return try list() }
     let runner = try Batch(tool: "upscale", options: batch)
+    // Tiles run in parallel on libvips' threads and split over the cores left idle (IdleCores),
+    // never through OpenBLAS' own threads.
+    BLAS.threads = 1
     let method: Method
     do {
       method = try Method(model: model, scale: scale, tta: tta, alpha: alpha)
@@ -84,9 +87,6 @@ struct Upscale: ParsableCommand {
       Diagnostics.error(model, "\(error)")
       throw ExitCode(Status.fatal)
     }
-    // Tiles run in parallel on libvips' threads and split over the cores left idle (IdleCores),
-    // never through OpenBLAS' own threads.
-    BLAS.threads = 1
     TileMemory.shared.budget = min(memory, 1 << 40) << 20
     let cores = IdleCores(runner.threads)
     let code = runner.run { job in
