@@ -127,3 +127,17 @@ final class ProgressTests: XCTestCase {
     XCTAssertEqual(Progress.clock(3725), "1:02:05")
   }
 }
+
+final class IdleCoresTests: XCTestCase {
+  func testAnItemTakesEveryIdleCoreAndAlwaysOne() {
+    let cores = IdleCores(2)
+    XCTAssertEqual(cores.take(), 2, "alone: every core")
+    XCTAssertEqual(cores.take(), 1, "none idle: still one")
+    cores.give(2)
+    XCTAssertEqual(cores.take(), 1, "one still running: the other core")
+    cores.give(1)
+    cores.give(1)
+    XCTAssertEqual(cores.take(), 2, "all given back")
+    XCTAssertEqual(IdleCores(0).take(), 1)
+  }
+}
