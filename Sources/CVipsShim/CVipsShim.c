@@ -120,6 +120,30 @@ int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {
   return status;
 }
 
+typedef struct {
+  SrgProgressFn fn;
+  void *ctx;
+} ProgressWatch;
+
+static void progress_eval(VipsImage *image, VipsProgress *progress, gpointer data) {
+  (void) image;
+  ProgressWatch *watch = data;
+  if (progress->tpels > 0) watch->fn(watch->ctx, (double) progress->npels / (double) progress->tpels);
+}
+
+unsigned long srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx) {
+  vips_image_set_progress(image, TRUE);
+  ProgressWatch *watch = g_new(ProgressWatch, 1);
+  watch->fn = fn;
+  watch->ctx = ctx;
+  return g_signal_connect_data(image, "eval", G_CALLBACK(progress_eval), watch, (GClosureNotify) g_free, 0);
+}
+
+void srgv_unwatch_progress(VipsImage *image, unsigned long id) {
+  g_signal_handler_disconnect(image, id);
+  vips_image_set_progress(image, FALSE);
+}
+
 #define UNARY(call) VipsImage *out = NULL; return (call) ? NULL : out
 
 VipsImage *srgv_autorot(VipsImage *in) { UNARY(vips_autorot(in, &out, NULL)); }

@@ -20,16 +20,33 @@ extension Image {
   }
 
   /// Saves with the saver chosen by the extension of `name`; saver options may follow in brackets,
-  /// as in `out.jpg[Q=90,strip]`.
-  public func save(to name: UnsafePointer<CChar>) throws {
-    guard srgv_save_path(pointer, name) == 0 else { throw VipsError.fromBuffer() }
+  /// as in `out.jpg[Q=90,strip]`. `progress` hears the fraction computed as the save goes.
+  public func save(to name: UnsafePointer<CChar>, progress: ((Double) -> Void)? = nil) throws {
+    guard watchingProgress(progress, { srgv_save_path(pointer, name) }) == 0 else { throw VipsError.fromBuffer() }
   }
 
-  public func save(to name: String) throws { try name.withCString { try save(to: $0) } }
+  public func save(to name: String, progress: ((Double) -> Void)? = nil) throws {
+    try name.withCString { try save(to: $0, progress: progress) }
+  }
 
   /// Writes the encoded image to a file descriptor; `suffix` picks the saver (".png", ".jpg[Q=90]").
-  public func write(descriptor: Int32, suffix: String) throws {
-    guard srgv_save_descriptor(pointer, descriptor, suffix) == 0 else { throw VipsError.fromBuffer() }
+  public func write(descriptor: Int32, suffix: String, progress: ((Double) -> Void)? = nil) throws {
+    guard watchingProgress(progress, { srgv_save_descriptor(pointer, descriptor, suffix) }) == 0 else { throw VipsError.fromBuffer() }
+  }
+
+  /// Runs `save` with `progress` told, from the saving thread, the fraction of pixels computed.
+  private func watchingProgress(_ progress: ((Double) -> Void)?, _ save: () -> Int32) -> Int32 {
+    guard let progress else { return save() }
+    final class Box {
+      let progress: (Double) -> Void
+      init(_ progress: @escaping (Double) -> Void) { self.progress = progress }
+    }
+    let box = Box(progress)
+    return withExtendedLifetime(box) {
+      let id = srgv_watch_progress(pointer, { ctx, fraction in Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().progress(fraction) }, Unmanaged.passUnretained(box).toOpaque())
+      defer { srgv_unwatch_progress(pointer, id) }
+      return save()
+    }
   }
 
   /// Makes an image from packed, interleaved samples (copied).

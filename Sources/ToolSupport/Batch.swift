@@ -8,6 +8,8 @@ public final class Job {
   public var record = JSONRecord()
   let batch: Batch
   var destination: OutputNaming.Destination?
+  /// Its place on the progress bar, once it runs.
+  var progressItem: Int?
 
   init(input: Input, destination: OutputNaming.Destination?, batch: Batch) {
     (self.input, self.destination, self.batch) = (input, destination, batch)
@@ -26,17 +28,19 @@ public final class Job {
   public func save(_ image: Image, source: Image? = nil) throws {
     let naming = batch.naming
     let destination = try self.destination ?? naming.destination(for: input, inputFormat: input.defaultFormat(of: source))
+    // The save computes the image: the bar moves with its pixels.
+    let progress = progressItem.map { item in { (done: Double) in Progress.shared.setDone(done, item: item) } }
     record["output_width"] = .int(image.width)
     record["output_height"] = .int(image.height)
     switch destination {
     case .standardOutput(let suffix):
       record["output"] = .string("-")
-      try image.write(descriptor: 1, suffix: suffix)
+      try image.write(descriptor: 1, suffix: suffix, progress: progress)
     case .file(let path):
       record["output"] = .string(path.description)
       let options = naming.saverOptions.map { "[\($0)]" } ?? ""
       try AtomicFile.write(to: path, overwrite: batch.options.force) { temp in
-        try Path(bytes: temp.bytes + Array(options.utf8)).withCString { try image.save(to: $0) }
+        try Path(bytes: temp.bytes + Array(options.utf8)).withCString { try image.save(to: $0, progress: progress) }
       }
     }
   }
@@ -126,6 +130,7 @@ public final class Batch: @unchecked Sendable {
       Thread {
         while let (index, job) = state.next(pending) {
           let start = Date()
+          job.progressItem = index
           do {
             try work(job)
             job.record["seconds"] = .double((Date().timeIntervalSince(start) * 1000).rounded() / 1000)

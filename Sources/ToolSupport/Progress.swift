@@ -2,8 +2,8 @@ import Foundation
 
 /// A one-line progress bar with ETA on standard error, drawn only when it is a terminal. It counts
 /// either units of work (`begin(total:)`, `advance(by:)`) or items of known or estimated size
-/// (`begin(items:)`, `setSize`, `finish`): a batch's images weighted by their pixels, so the ETA
-/// holds when a few large images follow many small ones.
+/// (`begin(items:)`, `setSize`, `setDone`, `finish`): a batch's images weighted by their pixels, so
+/// the ETA holds when a few large images follow many small ones, and moves within a large one.
 public final class Progress: @unchecked Sendable {
   public static let shared = Progress()
 
@@ -34,6 +34,11 @@ public final class Progress: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     tally.setSize(size, item: item)
+  }
+
+  /// Records how much of `item` is done, from 0 to 1, before it finishes.
+  public func setDone(_ fraction: Double, item: Int) {
+    update { $0.setDone(fraction, item: item) }
   }
 
   public func finish(item: Int) {
@@ -83,9 +88,10 @@ public final class Progress: @unchecked Sendable {
   }
 }
 
-/// The share of work done: the sizes of finished items over the sizes of all. A size not yet known
-/// is taken as the mean of the known ones (1 while none is), so the share is sensible from the start
-/// and sharpens as sizes arrive, in any order relative to the items finishing.
+/// The share of work done: the sizes of finished items, and the done part of those under way, over
+/// the sizes of all. A size not yet known is taken as the mean of the known ones (1 while none is),
+/// so the share is sensible from the start and sharpens as sizes arrive, in any order relative to
+/// the items finishing.
 struct Tally {
   let count: Int
   private var sizes: [Double?]
@@ -93,6 +99,8 @@ struct Tally {
   private var knownSum = 0.0, knownCount = 0
   private var doneKnownSum = 0.0, doneUnknownCount = 0
   private(set) var finishedCount = 0
+  /// The done part of items under way.
+  private var partial: [Int: Double] = [:]
   /// Units mode: one item standing for `total` units, `doneUnits` of them done.
   private var total: Double?, doneUnits = 0.0
 
@@ -120,9 +128,15 @@ struct Tally {
     }
   }
 
+  mutating func setDone(_ fraction: Double, item: Int) {
+    guard finished.indices.contains(item), !finished[item] else { return }
+    partial[item] = min(max(fraction, 0), 1)
+  }
+
   mutating func finish(_ item: Int) {
     guard finished.indices.contains(item), !finished[item] else { return }
     finished[item] = true
+    partial[item] = nil
     finishedCount += 1
     if let size = sizes[item] { doneKnownSum += size } else { doneUnknownCount += 1 }
   }
@@ -134,7 +148,7 @@ struct Tally {
     if finishedCount == count { return 1 }
     let mean = knownCount > 0 ? knownSum / Double(knownCount) : 1
     let all = knownSum + Double(count - knownCount) * mean
-    let done = doneKnownSum + Double(doneUnknownCount) * mean
+    let done = doneKnownSum + Double(doneUnknownCount) * mean + partial.reduce(0) { $0 + $1.value * (sizes[$1.key] ?? mean) }
     // All known sizes zero (every header unreadable): fall back to counting items.
     guard all > 0 else { return Double(finishedCount) / Double(count) }
     return min(done / all, 1)

@@ -102,6 +102,24 @@ final class ProgressTests: XCTestCase {
     XCTAssertEqual(t.finishedCount, 1)
   }
 
+  /// An item under way counts its done part; finishing replaces it with the whole.
+  func testItemsUnderWayCountTheirDonePart() {
+    var t = Tally(count: 2)
+    t.setSize(100, item: 0)
+    t.setSize(300, item: 1)
+    t.setDone(0.5, item: 1)
+    XCTAssertEqual(t.fraction, 150.0 / 400)
+    t.setDone(2, item: 0)  // clamped to the whole item
+    XCTAssertEqual(t.fraction, 250.0 / 400)
+    t.finish(1)
+    XCTAssertEqual(t.fraction, 400.0 / 400)
+    t.setDone(0.1, item: 1)  // finished: ignored
+    XCTAssertEqual(t.fraction, 1)
+    var unknown = Tally(count: 1)  // one image, size never read: its own share
+    unknown.setDone(0.4, item: 0)
+    XCTAssertEqual(unknown.fraction, 0.4, accuracy: 1e-12)
+  }
+
   /// With no size known, or only zeros (unreadable headers), items are counted.
   func testFallsBackToCountingItems() {
     var none = Tally(count: 4)
