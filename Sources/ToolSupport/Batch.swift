@@ -79,6 +79,10 @@ public final class Batch: @unchecked Sendable {
     }
   }
 
+  /// Whether outputs are saved without metadata (`--strip` or a saver's strip option): results that
+  /// were colour-managed then leave in sRGB, since untagged pixels are read as sRGB.
+  public var strips: Bool { naming.strips }
+
   /// Images processed at once: `-j`, by default the number of cores, never more than the inputs.
   public var workers: Int { max(1, min(options.jobs ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count)) }
 

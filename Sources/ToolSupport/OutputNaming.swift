@@ -48,6 +48,18 @@ public struct OutputNaming: Sendable {
     saverOptions = options.isEmpty ? nil : options.joined(separator: ",")
   }
 
+  /// Whether the saver drops metadata, the ICC profile with it: `--strip`, or `strip` among the saver
+  /// options (`strip=false` undoes an earlier one, as libvips reads them in order).
+  public var strips: Bool {
+    var strips = false
+    for option in (saverOptions ?? "").split(separator: ",") {
+      let parts = option.lowercased().filter { !$0.isWhitespace }.split(separator: "=", maxSplits: 1)
+      guard parts.first == "strip" else { continue }
+      strips = parts.count == 1 || ["true", "1", "yes", "on"].contains(parts[1])
+    }
+    return strips
+  }
+
   /// "name[opts]" -> ("name", "opts").
   static func splitOptions(_ s: String) -> (String, String?) {
     guard s.hasSuffix("]"), let open = s.lastIndex(of: "[") else { return (s, nil) }

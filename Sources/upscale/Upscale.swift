@@ -95,7 +95,7 @@ struct Upscale: ParsableCommand {
       let log = TileLog()
       // Each page goes through the network on its own, so no frame borrows context from the next.
       let frames = try image.pages().map { page in
-        try Colour.inSRGB(page, keepProfile: !batch.strip, warn: { warnings.append($0) }) {
+        try Colour.inSRGB(page, keepProfile: !runner.strips, warn: { warnings.append($0) }) {
           try resized(method.upscale($0, tile: tile, memory: memory, cores: cores, log: log), from: $0)
         }
       }

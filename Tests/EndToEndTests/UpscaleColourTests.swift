@@ -124,8 +124,8 @@ final class UpscaleColourTests: ToolTestCase {
     XCTAssertLessThanOrEqual(maxDifference(try out.pixels(as: UInt8.self), try want.pixels(as: UInt8.self)), 1)
   }
 
-  /// --strip leaves the result in sRGB, since untagged pixels are read as sRGB; a garbage profile is
-  /// a warning, not a failure.
+  /// --strip (or the saver's strip option) leaves the result in sRGB, since untagged pixels are read
+  /// as sRGB; a garbage profile is a warning, not a failure.
   func testStripAndUnusableProfiles() throws {
     let r = try run(["-m", "bicubic", "--scale", "2", "--strip", "-o", "up.png", "chelsea-p3.jpg"])
     XCTAssertEqual(r.status, 0, r.stderr)
@@ -133,6 +133,11 @@ final class UpscaleColourTests: ToolTestCase {
     let want = try load("chelsea-p3.jpg").iccTransformed(to: "srgb", depth: 8)
     let bicubic = try want.resampled(width: want.width * 2, height: want.height * 2, rule: .matlab, horizontalScale: 2, verticalScale: 2)
     XCTAssertLessThanOrEqual(maxDifference(try load("up.png").pixels(as: UInt8.self), try bicubic.pixels(as: UInt8.self)), 1)
+    // The saver's own strip option does the same.
+    let saver = try run(["-m", "bicubic", "--scale", "2", "-o", "up2.png[strip]", "chelsea-p3.jpg"])
+    XCTAssertEqual(saver.status, 0, saver.stderr)
+    XCTAssertNil(try load("up2.png").iccProfile)
+    XCTAssertEqual(maxDifference(try load("up2.png").pixels(as: UInt8.self), try load("up.png").pixels(as: UInt8.self)), 0)
     let bad = try run(["-m", "bicubic", "--scale", "2", "-o", "bad.png", "bad-profile.jpg"])
     XCTAssertEqual(bad.status, 0, bad.stderr)
     XCTAssertEqual(bad.stderrLines.count, 1, bad.stderr)

@@ -43,6 +43,15 @@ final class OutputNamingTests: XCTestCase {
     XCTAssertEqual(naming.suffix("jpg"), ".jpg[Q=90,strip]")
   }
 
+  func testStripComesFromTheFlagOrTheSaverOptions() {
+    XCTAssertTrue(OutputNaming(output: "out/", format: nil, strip: true).strips)
+    XCTAssertTrue(OutputNaming(output: "out/[Q=90,strip]", format: nil).strips)
+    XCTAssertTrue(OutputNaming(output: "out/", format: "png[ strip = TRUE ]").strips)
+    XCTAssertFalse(OutputNaming(output: "out/[strip=false]", format: nil).strips)
+    XCTAssertFalse(OutputNaming(output: "out/[stripes]", format: nil).strips)
+    XCTAssertFalse(OutputNaming(output: "out/", format: "jpg[Q=90]").strips)
+  }
+
   func testStandardStreams() throws {
     XCTAssertEqual(try destination("-", format: "webp", .standardInput), .standardOutput(suffix: ".webp"))
     XCTAssertEqual(try destination(nil, .standardInput), .standardOutput(suffix: ".png"))
