@@ -1,7 +1,8 @@
 #include <cblas.h>
 #include <stddef.h>
 
-/* Stops OpenBLAS' worker threads; they are started again by the next call that needs them. */
+/* Stops OpenBLAS' worker threads (openblas_set_num_threads starts them again). No other thread may
+ * be inside OpenBLAS meanwhile. */
 int blas_thread_shutdown_(void);
 
 /* LAPACK symmetric eigensolvers (Fortran ABI). Debian's OpenBLAS exports them without LAPACKE.

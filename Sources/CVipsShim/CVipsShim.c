@@ -19,8 +19,9 @@ int srgv_init(const char *argv0) {
   /* Pipelines allocate and free region buffers of a few hundred KB to a few MB for every strip and
    * image. Above glibc's default threshold each one is a fresh mmap, paid again in page faults and
    * zeroing; kept in the heap (and not trimmed back) the same memory is reused image after image.
-   * Feature maps of 128 or more channels pass the largest threshold glibc allows (32 MB), so nothing
-   * is mapped at all: a network's layers and tiles reuse each other's freed blocks. */
+   * Feature maps of 128 or more channels pass the largest threshold glibc allows (32 MB), so blocks
+   * are not mapped on their own (but for those over 64 MB on threads other than the main one, which
+   * glibc still maps): a network's layers and tiles reuse each other's freed blocks. */
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
@@ -120,28 +121,35 @@ int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {
   return status;
 }
 
-typedef struct {
+struct SrgProgressWatch {
   SrgProgressFn fn;
   void *ctx;
-} ProgressWatch;
+  gulong handler;
+  VipsImage *previous;
+};
 
 static void progress_eval(VipsImage *image, VipsProgress *progress, gpointer data) {
   (void) image;
-  ProgressWatch *watch = data;
+  SrgProgressWatch *watch = data;
   if (progress->tpels > 0) watch->fn(watch->ctx, (double) progress->npels / (double) progress->tpels);
 }
 
-unsigned long srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx) {
-  vips_image_set_progress(image, TRUE);
-  ProgressWatch *watch = g_new(ProgressWatch, 1);
+SrgProgressWatch *srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx) {
+  SrgProgressWatch *watch = g_new(SrgProgressWatch, 1);
   watch->fn = fn;
   watch->ctx = ctx;
-  return g_signal_connect_data(image, "eval", G_CALLBACK(progress_eval), watch, (GClosureNotify) g_free, 0);
+  /* libvips signals progress on the image `progress_signal` names, which an image may have inherited
+   * from upstream (vips_image_set_progress would then keep that one): point it here for the save. */
+  watch->previous = image->progress_signal;
+  image->progress_signal = image;
+  watch->handler = g_signal_connect(image, "eval", G_CALLBACK(progress_eval), watch);
+  return watch;
 }
 
-void srgv_unwatch_progress(VipsImage *image, unsigned long id) {
-  g_signal_handler_disconnect(image, id);
-  vips_image_set_progress(image, FALSE);
+void srgv_unwatch_progress(VipsImage *image, SrgProgressWatch *watch) {
+  g_signal_handler_disconnect(image, watch->handler);
+  image->progress_signal = watch->previous;
+  g_free(watch);
 }
 
 #define UNARY(call) VipsImage *out = NULL; return (call) ? NULL : out

@@ -43,8 +43,8 @@ extension Image {
     }
     let box = Box(progress)
     return withExtendedLifetime(box) {
-      let id = srgv_watch_progress(pointer, { ctx, fraction in Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().progress(fraction) }, Unmanaged.passUnretained(box).toOpaque())
-      defer { srgv_unwatch_progress(pointer, id) }
+      let watch = srgv_watch_progress(pointer, { ctx, fraction in Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue().progress(fraction) }, Unmanaged.passUnretained(box).toOpaque())
+      defer { srgv_unwatch_progress(pointer, watch) }
       return save()
     }
   }

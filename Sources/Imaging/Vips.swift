@@ -45,10 +45,17 @@ public enum Vips {
     guard started else { throw VipsError.fromBuffer("libvips failed to start") }
   }
 
-  /// Worker threads libvips uses inside one image pipeline.
+  /// Worker threads libvips uses inside one image pipeline (read after start-up: before, libvips
+  /// has not looked at VIPS_CONCURRENCY and says 0).
   public static var concurrency: Int {
-    get { Int(vips_concurrency_get()) }
-    set { vips_concurrency_set(Int32(max(1, newValue))) }
+    get {
+      try? start()
+      return Int(vips_concurrency_get())
+    }
+    set {
+      try? start()
+      vips_concurrency_set(Int32(max(1, newValue)))
+    }
   }
 
   /// Whether `VIPS_CONCURRENCY` was set by the user (then it wins over our defaults).

@@ -31,7 +31,7 @@ public final class Network: @unchecked Sendable {
   /// Ops run OpenBLAS single-threaded inside each share (see `Parallel`).
   public final class Workspace {
     var scratch: [Float] = []
-    public var threads: Int
+    public var threads: Int { didSet { threads = max(1, threads) } }
     public init(threads: Int = 1) { self.threads = max(1, threads) }
   }
 

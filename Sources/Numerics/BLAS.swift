@@ -2,14 +2,17 @@ import COpenBLAS
 
 /// Thin, typed entry points to OpenBLAS: GEMM and thread control.
 public enum BLAS {
-  /// Threads OpenBLAS uses for one call. `OPENBLAS_NUM_THREADS` sets the start-up value.
+  /// Threads OpenBLAS uses for one call. `OPENBLAS_NUM_THREADS` sets the start-up value. Set it
+  /// while no other thread is inside OpenBLAS.
   public static var threads: Int {
     get { Int(openblas_get_num_threads()) }
     set {
-      openblas_set_num_threads(Int32(max(1, newValue)))
+      let n = max(1, newValue)
+      guard n != threads else { return }
+      openblas_set_num_threads(Int32(n))
       // Idle workers spin (sched_yield) for about 0.1 s after start-up and after each call, taking
       // cores from the caller's own threads; with one thread they have nothing to do.
-      if newValue <= 1 { blas_thread_shutdown_() }
+      if n == 1 { blas_thread_shutdown_() }
     }
   }
 

@@ -29,7 +29,9 @@ public final class Job {
     let naming = batch.naming
     let destination = try self.destination ?? naming.destination(for: input, inputFormat: input.defaultFormat(of: source))
     // The save computes the image: the bar moves with its pixels.
-    let progress = progressItem.map { item in { (done: Double) in Progress.shared.setDone(done, item: item) } }
+    let progress = progressItem.flatMap { item in
+      Progress.shared.isEnabled ? { (done: Double) in Progress.shared.setDone(done, item: item) } : nil
+    }
     record["output_width"] = .int(image.width)
     record["output_height"] = .int(image.height)
     switch destination {

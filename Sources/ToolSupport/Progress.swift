@@ -7,6 +7,9 @@ import Foundation
 public final class Progress: @unchecked Sendable {
   public static let shared = Progress()
 
+  /// Whether the bar is drawn (a terminal, not --quiet): when not, callers need not report.
+  public var isEnabled: Bool { lock.withLock { enabled } }
+
   private let lock = NSLock()
   private var enabled = false
   private var tally = Tally(count: 0)

@@ -89,8 +89,9 @@ struct NetworkUpscale {
     var out = try colour.linear(1 / peak, 0).upscaled(
       geometry: geometry, outputBands: m.outputChannels, makeWorkspace: { Network.Workspace() },
       process: { workspace, planes, height, width in
-        workspace.threads = cores.take()
-        defer { cores.give(workspace.threads) }
+        let taken = cores.take()
+        defer { cores.give(taken) }
+        workspace.threads = taken
         let x = Tensor(channels: m.inputChannels, height: height, width: width, data: planes)
         guard tta else { return try net.apply(x, workspace: workspace).data }
         var sum = [Float]()

@@ -18,5 +18,14 @@ final class SaveProgressTests: XCTestCase {
     XCTAssertTrue(seen.allSatisfy { $0 > 0 && $0 <= 1 })
     // The image is as saved without a watcher.
     XCTAssertTrue(try Image.load(path: path).pixels(as: UInt8.self) == image.pixels(as: UInt8.self), "pixels differ")
+
+    // An image derived from one already computed once (which leaves libvips pointing its progress
+    // signals upstream) still reports its own save.
+    let loaded = try Image.load(path: path, sequential: false)
+    _ = try loaded.pixels(as: UInt8.self)
+    var derived: [Double] = []
+    try loaded.linear(2, 1).cast(.uchar).save(to: path + ".2.png", progress: { derived.append($0) })
+    defer { try? FileManager.default.removeItem(atPath: path + ".2.png") }
+    XCTAssertEqual(derived.last, 1)
   }
 }

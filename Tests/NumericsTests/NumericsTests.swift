@@ -39,11 +39,14 @@ final class NumericsTests: XCTestCase {
     let n = 384
     let a = (0..<n * n).map { Float(($0 * 37) % 11) - 5 }, b = (0..<n * n).map { Float(($0 * 17) % 7) - 3 }
     var single = [Float](repeating: 0, count: n * n), split = single
+    let before = BLAS.threads
+    defer { BLAS.threads = before }
     BLAS.threads = 1
     BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &single, ldc: n)
     BLAS.threads = 2
     BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &split, ldc: n)
     XCTAssertEqual(single, split)
+    BLAS.threads = 1
     BLAS.threads = 1
     BLAS.threads = 2
     BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &split, ldc: n)

@@ -20,10 +20,11 @@ int srgv_save_path(VipsImage *image, const char *name);
 int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix);
 
 /* Progress: `fn(ctx, fraction)` hears how much of `image` a sink (a save) has computed, from the
- * sink's thread, until srgv_unwatch_progress with the returned id. */
+ * sink's thread, until srgv_unwatch_progress with the returned watch. */
 typedef void (*SrgProgressFn)(void *ctx, double fraction);
-unsigned long srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx);
-void srgv_unwatch_progress(VipsImage *image, unsigned long id);
+typedef struct SrgProgressWatch SrgProgressWatch;
+SrgProgressWatch *srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx);
+void srgv_unwatch_progress(VipsImage *image, SrgProgressWatch *watch);
 
 VipsImage *srgv_autorot(VipsImage *in);
 VipsImage *srgv_resize(VipsImage *in, double hscale, double vscale, VipsKernel kernel);
