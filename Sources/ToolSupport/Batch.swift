@@ -94,8 +94,11 @@ public final class Batch: @unchecked Sendable {
     Vips.concurrencyFromEnvironment ? Vips.concurrency : max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
   }
 
-  /// Threads the whole batch runs on at once.
-  public var threads: Int { workers * threadsPerImage }
+  /// Threads the whole batch may run at once: every core (images share cores that do not divide
+  /// evenly between them), or what VIPS_CONCURRENCY allows each image.
+  public var threads: Int {
+    Vips.concurrencyFromEnvironment ? workers * Vips.concurrency : ProcessInfo.processInfo.activeProcessorCount
+  }
 
   /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
   public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
