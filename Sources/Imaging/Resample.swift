@@ -209,26 +209,18 @@ final class Resample: RegionOperation, @unchecked Sendable {
             for x in r.left..<r.right {
               var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), a2 = SIMD4<Float>(), a3 = SIMD4<Float>()
               let n = Int(used[x]), base = x * taps
-              // Pixels are read four bytes at a time, except for outputs whose last pixel is the row's.
-              if (Int(highest[x]) - firstColumn) * 3 + 4 <= rowBytes {
+              @inline(__always) func accumulate(_ read: (UnsafeRawPointer, Int) -> SIMD4<Float>) {
                 for k in 0..<n {
                   let w = wts[base + k]
                   let s = (Int(idx[base + k]) - firstColumn) * 3
-                  a0 += w * load(s0, s)
-                  a1 += w * load(s1, s)
-                  a2 += w * load(s2, s)
-                  a3 += w * load(s3, s)
-                }
-              } else {
-                for k in 0..<n {
-                  let w = wts[base + k]
-                  let s = (Int(idx[base + k]) - firstColumn) * 3
-                  a0 += w * edge(s0, s)
-                  a1 += w * edge(s1, s)
-                  a2 += w * edge(s2, s)
-                  a3 += w * edge(s3, s)
+                  a0 += w * read(s0, s)
+                  a1 += w * read(s1, s)
+                  a2 += w * read(s2, s)
+                  a3 += w * read(s3, s)
                 }
               }
+              // Pixels are read four bytes at a time, except for outputs whose last pixel is the row's.
+              if (Int(highest[x]) - firstColumn) * 3 + 4 <= rowBytes { accumulate(load) } else { accumulate(edge) }
               let o = (x - r.left) * 3
               (dst[o], dst[o + 1], dst[o + 2]) = (a0[0], a0[1], a0[2])
               (dst[dstStride + o], dst[dstStride + o + 1], dst[dstStride + o + 2]) = (a1[0], a1[1], a1[2])
