@@ -47,10 +47,7 @@ extension Network {
       let s: Shape
       switch step.kernel {
       case .conv(let c):
-        // More than one input: a concatenation fused into the convolution at load.
-        let channels = x.reduce(0) { $0 + $1.channels }
-        guard channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, gets \(channels)") }
-        guard x.allSatisfy({ ($0.height, $0.width) == (x[0].height, x[0].width) }) else { throw InferenceError("concat inputs differ in size") }
+        try c.checkSources(x.map { ($0.channels, $0.height, $0.width) })
         let (h, w) = c.outputSize(height: x[0].height, width: x[0].width)
         s = Shape(channels: c.outChannels, height: h, width: w)
         try count(max(h, 0) * max(w, 0), c.macsPerOutputPixel)

@@ -115,10 +115,7 @@ public final class Network: @unchecked Sendable {
     }
     switch kernel {
     case .conv(let c):
-      // More than one input: a concatenation fused into the convolution at load.
-      let channels = x.reduce(0) { $0 + $1.channels }
-      guard channels == c.inChannels else { throw InferenceError("conv2d expects \(c.inChannels) channels, got \(channels)") }
-      guard x.allSatisfy({ ($0.height, $0.width) == (x[0].height, x[0].width) }) else { throw InferenceError("concat inputs differ in size") }
+      try c.checkSources(x.map { ($0.channels, $0.height, $0.width) })
       return c.forward(x, threads: workspace.threads, scratch: &workspace.scratch)
     case .deconv(let d):
       guard x[0].channels == d.inChannels else { throw InferenceError("conv_transpose2d expects \(d.inChannels) channels, got \(x[0].channels)") }

@@ -22,4 +22,14 @@ enum Parallel {
       }
     }
   }
+
+  /// Splits columns 0..<n of a GEMM into one contiguous range per thread, none narrower than 256
+  /// columns, and calls `body(first, count)` for each.
+  static func forColumns(_ n: Int, threads: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
+    let shares = max(1, min(threads, n / 256)), chunk = (n + shares - 1) / shares
+    forEach(shares, threads: shares) { s, _ in
+      let first = s * chunk
+      if first < n { body(first, min(chunk, n - first)) }
+    }
+  }
 }

@@ -88,12 +88,6 @@ public final class Batch: @unchecked Sendable {
   /// Images processed at once: `-j`, by default the number of cores, never more than the inputs.
   public var workers: Int { max(1, min(options.jobs ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count)) }
 
-  /// libvips threads per image: the cores shared by the images processed at once, unless
-  /// VIPS_CONCURRENCY says otherwise. Parallel images or parallel tiles, never more threads than cores.
-  var threadsPerImage: Int {
-    Vips.concurrencyFromEnvironment ? Vips.concurrency : max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
-  }
-
   /// Threads the whole batch may run at once: every core (images share cores that do not divide
   /// evenly between them), or what VIPS_CONCURRENCY allows each image.
   public var threads: Int {
@@ -102,10 +96,9 @@ public final class Batch: @unchecked Sendable {
 
   /// Runs `work` on every input and returns the exit status (0 all done, 1 some failed, 2 fatal).
   public func run(_ work: @escaping (Job) throws -> Void) -> Int32 {
-    if !Vips.concurrencyFromEnvironment {
-      try? Vips.start()
-      Vips.concurrency = threadsPerImage
-    }
+    // libvips threads per image: the cores shared by the images processed at once (parallel images
+    // or parallel tiles, never more threads than cores), unless VIPS_CONCURRENCY says otherwise.
+    if !Vips.concurrencyFromEnvironment { Vips.concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / workers) }
     let state = RunState()
     var claimed = Set<Path>()
     let jobs: [Job?] = inputs.map { input in

@@ -70,6 +70,16 @@ public struct Conv2D: Sendable {
     return out
   }
 
+  /// Checks that `sources` (channels, height, width) can be read as one input: channels adding up to
+  /// `inChannels` (more than one source: a concatenation fused at load), all of one size.
+  func checkSources(_ sources: [(channels: Int, height: Int, width: Int)]) throws {
+    let channels = sources.reduce(0) { $0 + $1.channels }
+    guard channels == inChannels else { throw InferenceError("conv2d expects \(inChannels) channels, gets \(channels)") }
+    guard sources.allSatisfy({ ($0.height, $0.width) == (sources[0].height, sources[0].width) }) else {
+      throw InferenceError("concat inputs differ in size")
+    }
+  }
+
   /// Calls `body` with a pointer to every channel plane of `sources`, in order.
   func withPlanes<R>(_ sources: [Tensor], _ planes: [UnsafePointer<Float>] = [], _ body: ([UnsafePointer<Float>]) -> R) -> R {
     guard let first = sources.first else { return body(planes) }
@@ -81,12 +91,8 @@ public struct Conv2D: Sendable {
   /// A 1x1 convolution is a GEMM on the input planes as they are: columns split between threads.
   func pointwise(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ plane: Int, _ threads: Int) {
     let cinG = inChannels / groups, coutG = outChannels / groups
-    let shares = max(1, min(threads, plane / 256))
-    let chunk = (plane + shares - 1) / shares
     weight.withUnsafeBufferPointer { w in
-      Parallel.forEach(shares, threads: shares) { s, _ in
-        let n0 = s * chunk, n = min(chunk, plane - n0)
-        guard n > 0 else { return }
+      Parallel.forColumns(plane, threads: threads) { n0, n in
         for g in 0..<groups {
           BLAS.sgemm(
             m: coutG, n: n, k: cinG, a: w.baseAddress! + g * coutG * cinG, lda: cinG,

@@ -51,14 +51,11 @@ public struct ConvTranspose2D: Sendable {
     let taps = kernel.h * kernel.w, n = x.plane, rows = outChannels * taps
     if scratch.count < rows * n { scratch = [Float](repeating: 0, count: rows * n) }
     scratch.withUnsafeMutableBufferPointer { cols in
-      let shares = max(1, min(threads, n / 256)), chunk = (n + shares - 1) / shares
       x.data.withUnsafeBufferPointer { src in
         packed.withUnsafeBufferPointer { w in
-          Parallel.forEach(shares, threads: shares) { s, _ in
-            let n0 = s * chunk
-            guard n0 < n else { return }
+          Parallel.forColumns(n, threads: threads) { n0, count in
             BLAS.sgemm(
-              m: rows, n: min(chunk, n - n0), k: inChannels, a: w.baseAddress!, lda: inChannels, b: src.baseAddress! + n0, ldb: n,
+              m: rows, n: count, k: inChannels, a: w.baseAddress!, lda: inChannels, b: src.baseAddress! + n0, ldb: n,
               c: cols.baseAddress! + n0, ldc: n)
           }
         }
