@@ -124,7 +124,7 @@ int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {
 struct SrgProgressWatch {
   SrgProgressFn fn;
   void *ctx;
-  gulong handler;
+  gulong eval, posteval;
   VipsImage *previous;
 };
 
@@ -132,6 +132,14 @@ static void progress_eval(VipsImage *image, VipsProgress *progress, gpointer dat
   (void) image;
   SrgProgressWatch *watch = data;
   if (progress->tpels > 0) watch->fn(watch->ctx, (double) progress->npels / (double) progress->tpels);
+}
+
+/* The last "eval" may come before the last pixels: the end of the sink says all of them are done. */
+static void progress_posteval(VipsImage *image, VipsProgress *progress, gpointer data) {
+  (void) image;
+  (void) progress;
+  SrgProgressWatch *watch = data;
+  watch->fn(watch->ctx, 1);
 }
 
 SrgProgressWatch *srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *ctx) {
@@ -142,12 +150,14 @@ SrgProgressWatch *srgv_watch_progress(VipsImage *image, SrgProgressFn fn, void *
    * from upstream (vips_image_set_progress would then keep that one): point it here for the save. */
   watch->previous = image->progress_signal;
   image->progress_signal = image;
-  watch->handler = g_signal_connect(image, "eval", G_CALLBACK(progress_eval), watch);
+  watch->eval = g_signal_connect(image, "eval", G_CALLBACK(progress_eval), watch);
+  watch->posteval = g_signal_connect(image, "posteval", G_CALLBACK(progress_posteval), watch);
   return watch;
 }
 
 void srgv_unwatch_progress(VipsImage *image, SrgProgressWatch *watch) {
-  g_signal_handler_disconnect(image, watch->handler);
+  g_signal_handler_disconnect(image, watch->eval);
+  g_signal_handler_disconnect(image, watch->posteval);
   image->progress_signal = watch->previous;
   g_free(watch);
 }
