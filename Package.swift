@@ -3,9 +3,16 @@ import PackageDescription
 
 // Layers, top to bottom: executables -> ToolSupport -> Imaging / Numerics -> C modules.
 // Only Imaging imports the libvips modules; only Numerics imports OpenBLAS.
-// Release builds are tuned for the processor that builds them (as ggml does by default): the
-// float64 filters of ssim and the resamplers vectorise to its widest registers.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
+// Builds target a processor level, not the builder's own processor, so a binary built on one machine
+// runs on the others (a cluster's nodes): on x86-64, AVX2 and FMA (Haswell's level: Intel since 2013,
+// AMD since 2015), which the engine's kernels and the float64 filters of ssim are written for.
+#if arch(x86_64)
+let cpu = ["-target-cpu", "haswell"]
+#else
+let cpu: [String] = []
+#endif
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpu, .when(configuration: .release))]
+let optimizeDebug: [SwiftSetting] = [.unsafeFlags(["-O"] + cpu, .when(configuration: .debug))]
 
 func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
   .executableTarget(
@@ -35,14 +42,12 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", dependencies: ["Numerics"], swiftSettings: optimize),
-    // The engine's SIMD kernels are hundreds of times slower unoptimised: debug builds (the tests'
-    // end-to-end runs) optimise it too, checks kept.
-    .target(
-      name: "Inference", dependencies: ["Numerics", "WeightFormats"],
-      swiftSettings: optimize + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    // The engine's SIMD kernels and the pixel loops are hundreds of times slower unoptimised: debug
+    // builds (the tests' end-to-end runs) optimise them too, checks kept.
+    .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize + optimizeDebug),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
-    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
+    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize + optimizeDebug),
     .target(
       name: "ToolSupport",
       dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],

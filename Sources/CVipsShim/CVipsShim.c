@@ -319,6 +319,10 @@ VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int ma
                        "access", VIPS_ACCESS_SEQUENTIAL, "threaded", TRUE, NULL));
 }
 VipsImage *srgv_bandmean(VipsImage *in) { UNARY(vips_bandmean(in, &out, NULL)); }
+int srgv_is_sequential(VipsImage *in) { return vips_image_is_sequential(in); }
+VipsImage *srgv_sequential(VipsImage *in, int tile_height) {
+  UNARY(vips_sequential(in, &out, "tile_height", tile_height, NULL));
+}
 
 VipsImage *srgv_load_path_all_pages(const char *path, int sequential) {
   VipsSource *source = vips_source_new_from_file(path);

@@ -70,6 +70,13 @@ extension Image {
     return Array(UnsafeBufferPointer(start: raw.assumingMemoryBound(to: T.self), count: count))
   }
 
+  /// Whether the pixels come from a file that is read top to bottom once (opened `sequential`).
+  public var isSequential: Bool { srgv_is_sequential(pointer) != 0 }
+
+  /// The same pixels computed strictly top to bottom, `lines` at a time, whichever thread asks; recent
+  /// lines are kept for the threads that ask for them later.
+  public func sequentialised(lines: Int) throws -> Image { try Image.check(srgv_sequential(pointer, Int32(lines))) }
+
   /// Evaluates the whole pipeline into memory, so later reads are random-access.
   public func inMemory() throws -> Image { try Image.check(srgv_copy_memory(pointer)) }
 }

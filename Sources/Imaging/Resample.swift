@@ -1,4 +1,5 @@
 import CVips
+import Foundation
 
 /// Separable resampling with explicit weight tables, computed in float and rounded once
 /// (or, with `roundBetweenPasses`, after each pass, as Pillow does for 8- and 16-bit images).
@@ -9,16 +10,18 @@ final class Resample: RegionOperation, @unchecked Sendable {
   let bands: Int
   let format: PixelFormat
   let roundBetweenPasses: Bool
-  let soleReader: Bool
+  /// Threads a strip is split over: 1 when libvips' workers run strips side by side, more when strips
+  /// are made one at a time (see `Image.applying(_: Resample)`).
+  var threads = 1
 
-  init(horizontal: ResampleTable, vertical: ResampleTable, bands: Int, format: PixelFormat, roundBetweenPasses: Bool, soleReader: Bool = false) {
-    (self.horizontal, self.vertical, self.bands, self.format, self.roundBetweenPasses, self.soleReader) =
-      (horizontal, vertical, bands, format, roundBetweenPasses, soleReader)
+  init(horizontal: ResampleTable, vertical: ResampleTable, bands: Int, format: PixelFormat, roundBetweenPasses: Bool) {
+    (self.horizontal, self.vertical, self.bands, self.format, self.roundBetweenPasses) =
+      (horizontal, vertical, bands, format, roundBetweenPasses)
   }
 
   final class Workspace {
     var rows: [Float] = []
-    var line: [Float] = []
+    var lines: [Float] = []
   }
 
   func makeWorkspace() -> Workspace { Workspace() }
@@ -27,36 +30,27 @@ final class Resample: RegionOperation, @unchecked Sendable {
     let r = output.valid
     let xs = horizontal.span(r.left..<r.right), ys = vertical.span(r.top..<r.bottom)
     let rowLength = r.width * bands
+    let shares = max(1, min(threads, r.height / 4))
     if ws.rows.count < rowLength * ys.count { ws.rows = [Float](repeating: 0, count: rowLength * ys.count) }
-    if ws.line.count < rowLength { ws.line = [Float](repeating: 0, count: rowLength) }
+    if ws.lines.count < rowLength * shares { ws.lines = [Float](repeating: 0, count: rowLength * shares) }
     let maximum = format.maximum
     let rowBytes = xs.count * bands * format.size
-    // When nothing else reads the input and this strip is the whole output, no one will ask for these
-    // input rows again, so they can come a band of about 64 KB (a multiple of four rows) at a time,
-    // top to bottom: each pipeline stage upstream then reuses one small buffer instead of allocating
-    // (and zeroing) one the size of the whole input, and the rows are still in cache when the
-    // horizontal pass reads them. Otherwise the rows come in one request, which lets a sequential
-    // loader's line cache grow to hold the rows that other strips or readers ask for again.
-    let whole = r.left == 0 && r.top == 0 && r.width == horizontal.outputLength && r.height == vertical.outputLength
-    let chunk = soleReader && whole ? max(4, (65536 / max(1, rowBytes)) & ~3) : ys.count
-    try ws.rows.withUnsafeMutableBufferPointer { rows in
-      var first = ys.lowerBound
-      while first <= ys.upperBound {
-        let last = min(first + chunk - 1, ys.upperBound)
-        try input.prepare(Rect(left: xs.lowerBound, top: first, width: xs.count, height: last - first + 1))
-        var y = first
+    try input.prepare(Rect(left: xs.lowerBound, top: ys.lowerBound, width: xs.count, height: ys.count))
+    let stride = input.lineStride, first = UnsafeRawPointer(input.address(x: xs.lowerBound, y: ys.lowerBound))
+    ws.rows.withUnsafeMutableBufferPointer { rowBuffer in
+      let rows = rowBuffer.baseAddress!
+      // Input rows, in groups of four (the four-row pass's unit) per thread.
+      Self.split(ys.count, into: shares, multiple: 4) { _, range in
+        var i = range.lowerBound
         if format == .uchar && bands == 3 {
           // Four rows at once: four independent sums per tap keep the adder busy.
-          let stride = input.lineStride
-          while y + 3 <= last {
-            let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
-            horizontalPassRGB8x4(src, stride, xs.lowerBound, rowBytes, r, rows.baseAddress! + (y - ys.lowerBound) * rowLength, rowLength)
-            y += 4
+          while i + 4 <= range.upperBound {
+            horizontalPassRGB8x4(first + i * stride, stride, xs.lowerBound, rowBytes, r, rows + i * rowLength, rowLength)
+            i += 4
           }
         }
-        while y <= last {
-          let dst = rows.baseAddress! + (y - ys.lowerBound) * rowLength
-          let src = UnsafeRawPointer(input.address(x: xs.lowerBound, y: y))
+        for i in i..<range.upperBound {
+          let src = first + i * stride, dst = rows + i * rowLength
           switch format {
           case .uchar where bands == 3:
             horizontalPassRGB8(src.assumingMemoryBound(to: UInt8.self), xs.lowerBound, rowBytes, r, dst)
@@ -64,36 +58,50 @@ final class Resample: RegionOperation, @unchecked Sendable {
           case .ushort: horizontalPass(src.assumingMemoryBound(to: UInt16.self), xs.lowerBound, r, dst)
           default: horizontalPass(src.assumingMemoryBound(to: Float.self), xs.lowerBound, r, dst)
           }
-          y += 1
         }
-        first = last + 1
+        if roundBetweenPasses, let maximum { Self.round(rows + range.lowerBound * rowLength, range.count * rowLength, maximum) }
       }
-      if roundBetweenPasses, let maximum {
-        let count = rowLength * ys.count, raw = UnsafeMutableRawPointer(rows.baseAddress!)
-        let top = SIMD8<Float>(repeating: maximum)
-        var j = 0
-        while j + 8 <= count {
-          let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-          var u = (v + 0.5).rounded(.down)
-          u.replace(with: 0, where: u .< 0)
-          u.replace(with: top, where: u .> top)
-          raw.storeBytes(of: u, toByteOffset: j * 4, as: SIMD8<Float>.self)
-          j += 8
-        }
-        for j in j..<count { rows[j] = min(max((rows[j] + 0.5).rounded(.down), 0), maximum) }
-      }
-      ws.line.withUnsafeMutableBufferPointer { line in
-        for y in r.top..<r.bottom {
-          verticalPass(y, rows: rows.baseAddress!, firstRow: ys.lowerBound, rowLength: rowLength, into: line.baseAddress!)
-          let out = output.address(x: r.left, y: y)
-          switch format {
-          case .uchar: store(line.baseAddress!, rowLength, out.assumingMemoryBound(to: UInt8.self), 255)
-          case .ushort: store(line.baseAddress!, rowLength, out.assumingMemoryBound(to: UInt16.self), 65535)
-          default: out.assumingMemoryBound(to: Float.self).update(from: line.baseAddress!, count: rowLength)
+      ws.lines.withUnsafeMutableBufferPointer { lineBuffer in
+        let lines = lineBuffer.baseAddress!
+        Self.split(r.height, into: shares, multiple: 1) { share, range in
+          let line = lines + share * rowLength
+          for y in r.top + range.lowerBound..<r.top + range.upperBound {
+            verticalPass(y, rows: rows, firstRow: ys.lowerBound, rowLength: rowLength, into: line)
+            let out = output.address(x: r.left, y: y)
+            switch format {
+            case .uchar: store(line, rowLength, out.assumingMemoryBound(to: UInt8.self), 255)
+            case .ushort: store(line, rowLength, out.assumingMemoryBound(to: UInt16.self), 65535)
+            default: out.assumingMemoryBound(to: Float.self).update(from: line, count: rowLength)
+            }
           }
         }
       }
     }
+  }
+
+  /// Calls `body(share, range)` for items 0..<count split in up to `shares` contiguous ranges (whole
+  /// multiples of `multiple` but the last), on as many threads.
+  static func split(_ count: Int, into shares: Int, multiple: Int, _ body: (_ share: Int, _ range: Range<Int>) -> Void) {
+    let size = ((count + shares - 1) / shares + multiple - 1) / multiple * multiple
+    let parts = size == 0 ? 0 : (count + size - 1) / size
+    if parts <= 1 { return body(0, 0..<count) }
+    DispatchQueue.concurrentPerform(iterations: parts) { p in body(p, p * size..<min(count, (p + 1) * size)) }
+  }
+
+  /// Rounds `count` samples at `p` to whole numbers in 0...maximum (Pillow's rounding between passes).
+  static func round(_ p: UnsafeMutablePointer<Float>, _ count: Int, _ maximum: Float) {
+    let raw = UnsafeMutableRawPointer(p)
+    let top = SIMD8<Float>(repeating: maximum)
+    var j = 0
+    while j + 8 <= count {
+      let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+      var u = (v + 0.5).rounded(.down)
+      u.replace(with: 0, where: u .< 0)
+      u.replace(with: top, where: u .> top)
+      raw.storeBytes(of: u, toByteOffset: j * 4, as: SIMD8<Float>.self)
+      j += 8
+    }
+    for j in j..<count { p[j] = min(max((p[j] + 0.5).rounded(.down), 0), maximum) }
   }
 
   @inline(__always)
@@ -292,30 +300,28 @@ extension Image {
     case .pil:
       tables = (.pillow(inputLength: self.width, outputLength: width), .pillow(inputLength: self.height, outputLength: height))
     }
-    let direct: Set<PixelFormat> = [.uchar, .ushort, .float]
-    let source = direct.contains(format) ? self : try cast(.float)
-    let op = Resample(
-      horizontal: tables.0, vertical: tables.1, bands: bands, format: source.format, roundBetweenPasses: rule == .pil)
-    return try source.applying(op, width: width, height: height, bands: bands, format: source.format, demand: .strips)
+    return try resampled(horizontal: tables.0, vertical: tables.1, roundBetweenPasses: rule == .pil)
   }
 }
 
 extension Image {
   /// Resizes with one weight table per axis (output size: the tables' output lengths). With
   /// `roundBetweenPasses`, 8- and 16-bit results are rounded after the horizontal pass, as Pillow does.
-  /// 8-bit, 16-bit and float images keep their format; others are computed as float. `soleReader`
-  /// promises that nothing else reads this image's pixels (when the whole result is computed at once,
-  /// its input then streams through small buffers even from a sequential loader).
-  public func resampled(
-    horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false, soleReader: Bool = false
-  ) throws -> Image {
+  /// 8-bit, 16-bit and float images keep their format; others are computed as float.
+  ///
+  /// Each output strip of a shrink needs many input lines. Strips computed side by side from a file
+  /// read top to bottom would ask for lines out of order (a strip started late finds its lines gone
+  /// from the loader's cache: "out of order read"), so a shrink of such a file is computed top to
+  /// bottom, a strip at a time, as libvips' own vertical shrinks are, each strip split over the cores.
+  public func resampled(horizontal: ResampleTable, vertical: ResampleTable, roundBetweenPasses: Bool = false) throws -> Image {
     precondition(horizontal.inputLength == width && vertical.inputLength == height)
     let direct: Set<PixelFormat> = [.uchar, .ushort, .float]
     let source = direct.contains(format) ? self : try cast(.float)
-    let op = Resample(
-      horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses,
-      soleReader: soleReader)
-    return try source.applying(
+    let op = Resample(horizontal: horizontal, vertical: vertical, bands: bands, format: source.format, roundBetweenPasses: roundBetweenPasses)
+    let inOrder = isSequential && vertical.outputLength < vertical.inputLength
+    if inOrder { op.threads = ProcessInfo.processInfo.activeProcessorCount }
+    let out = try source.applying(
       op, width: horizontal.outputLength, height: vertical.outputLength, bands: bands, format: source.format, demand: .strips)
+    return inOrder ? try out.sequentialised(lines: 32) : out
   }
 }

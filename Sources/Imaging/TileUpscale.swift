@@ -61,7 +61,16 @@ final class TileUpscale<Inner>: RegionOperation, @unchecked Sendable {
 
   func makeWorkspace() -> Workspace { Workspace(make()) }
 
+  /// The tile's whole input is computed in one request before it runs or is split: the quarters of
+  /// a split tile each asking for their own rows would go back up the image, which a sequentially
+  /// read file cannot do once its line cache has moved past them ("out of order read"). The input
+  /// (a few floats a pixel) is small beside the working set that made the split.
   func generate(output: Region, input: Region, workspace: Workspace) throws {
+    // A part's source can end up to the size multiple's slack past the whole's.
+    let extent = input.imageSize, whole = source(for: output.valid, extent: extent), slack = geometry.alignmentSlack
+    try input.prepare(Rect(
+      left: whole.left, top: whole.top,
+      width: min(whole.width + slack, extent.width - whole.left), height: min(whole.height + slack, extent.height - whole.top)))
     try fill(output.valid, output: output, input: input, workspace: workspace)
   }
 
@@ -108,10 +117,14 @@ final class TileUpscale<Inner>: RegionOperation, @unchecked Sendable {
     workspace.warm = true
   }
 
+  /// Runs the network on `src`, which lies inside the input region `generate` prepared.
   func run(_ r: Rect, from src: Rect, output: Region, input: Region, workspace: Workspace) throws {
     let s = geometry.scale, k = geometry.consumes, b = geometry.border
     let (left, top, width, height) = (src.left, src.top, src.width, src.height)
-    try input.prepare(src)
+    let prepared = input.valid
+    guard left >= prepared.left, top >= prepared.top, src.right <= prepared.right, src.bottom <= prepared.bottom else {
+      throw VipsError("tile input \(src) lies outside the prepared \(prepared)")
+    }
     let bands = inputBands, plane = width * height
     var planes = [Float](repeating: 0, count: bands * plane)
     planes.withUnsafeMutableBufferPointer { dst in

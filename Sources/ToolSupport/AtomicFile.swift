@@ -22,16 +22,48 @@ public enum AtomicFile {
     try commit(temp, to: destination, overwrite: overwrite)
   }
 
-  /// ".NAME.tmp-PID-N.EXT" beside the destination: same file system (so rename is atomic), hidden,
-  /// and with the destination's extension (which picks the saver).
+  /// ".NAME.tmp-PID-N-HOST.EXT" beside the destination: same file system (so rename is atomic),
+  /// hidden, with the destination's extension (which picks the saver), and naming its writer, so a
+  /// later run can tell one abandoned by a killed process (`removeAbandoned`).
   static func temporaryPath(for destination: Path) -> Path {
     lock.lock()
     counter += 1
     let n = counter
     lock.unlock()
     let ext = destination.extension.isEmpty ? "" : "." + destination.extension
-    let name = [UInt8(ascii: ".")] + destination.stem + Array(".tmp-\(getpid())-\(n)\(ext)".utf8)
+    let name = [UInt8(ascii: ".")] + destination.stem + Array(".tmp-\(getpid())-\(n)-\(host)\(ext)".utf8)
     return destination.directory.appending(name)
+  }
+
+  /// This machine's name: temporaries of processes on other machines (a shared folder) are theirs.
+  static let host: String = {
+    var name = [CChar](repeating: 0, count: 256)
+    guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+    return String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }()
+
+  /// Removes the temporaries in `directory` that a process of this machine left when it was killed
+  /// (SIGKILL, power loss): those whose writer no longer runs. Others' temporaries are left alone.
+  public static func removeAbandoned(in directory: Path) {
+    guard let handle = directory.withCString({ opendir($0) }) else { return }
+    defer { closedir(handle) }
+    while let entry = readdir(handle) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+      guard let pid = writer(ofTemporary: name), pid != getpid(), kill(pid, 0) == -1, errno == ESRCH else { continue }
+      _ = directory.appending(name).withCString { unlink($0) }
+    }
+  }
+
+  /// The process id in a temporary's name written on this machine (".NAME.tmp-PID-N-HOST[.EXT]").
+  static func writer(ofTemporary name: [UInt8]) -> pid_t? {
+    guard name.first == UInt8(ascii: "."), let text = String(validatingUTF8: name.map { CChar(bitPattern: $0) } + [0]),
+      let mark = text.range(of: ".tmp-", options: .backwards)
+    else { return nil }
+    let fields = text[mark.upperBound...].split(separator: "-", maxSplits: 2)
+    guard fields.count == 3, let pid = pid_t(fields[0]), pid > 0, Int(fields[1]) != nil,
+      fields[2] == host || fields[2].hasPrefix(host + ".")
+    else { return nil }
+    return pid
   }
 
   static func commit(_ temp: Path, to destination: Path, overwrite: Bool) throws {

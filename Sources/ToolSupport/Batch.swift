@@ -123,6 +123,8 @@ public final class Batch: @unchecked Sendable {
       return Job(input: input, destination: destination, batch: self)
     }
     let pending = jobs.compactMap { $0 }
+    // Temporaries a killed run left beside these outputs (a rerun is how a killed batch is finished).
+    for directory in Set(claimed.map(\.directory)) { AtomicFile.removeAbandoned(in: directory) }
     // Skipped and refused inputs took no time: the bar and its ETA count the pending ones' pixels.
     Progress.shared.begin(items: pending.count, enabled: !options.quiet)
     if pending.count > 1 && !options.quiet && standardErrorIsTerminal() { measure(pending, until: state) }

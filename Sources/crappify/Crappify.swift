@@ -177,8 +177,7 @@ struct Crappify: ParsableCommand {
     switch recipe ?? .fastai {
     case .fastai:
       let r = FastAIRecipe(size: size ?? 96)
-      // The shrink is the only reader of the opened image (training pairs keep theirs in memory).
-      return { try r.apply(to: $0, draws: &$1, soleReader: true) }
+      return { try r.apply(to: $0, draws: &$1) }
     case .realesrgan:
       var settings = RealESRGANSettings()
       settings.scale = scale ?? 4

@@ -67,6 +67,28 @@ final class CrappifyTests: ToolTestCase {
     }
   }
 
+  /// 20 batches at -j 2 of photos of mixed sizes, on cores another process keeps busy, give the bytes
+  /// of a -j 1 batch: no result depends on timing (text rendering, strips, threads).
+  func testSameBytesUnderLoad() throws {
+    try copyFixtures(["chelsea.png", "rocket.jpg", "cat-alpha.png", "camera.png", "chelsea-16bit.png"], to: "in")
+    for (i, (w, h)) in [(97, 61), (333, 501), (1024, 683), (640, 427), (129, 1024), (211, 211)].enumerated() {
+      try Image.load(path: url("in/rocket.jpg").path, sequential: false).resampled(width: w, height: h, rule: .pil)
+        .save(to: url("in/p\(i).\(i % 2 == 0 ? "jpg" : "png")").path)
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: url("in").path).sorted()
+    let reference = try crappify.run(["--seed", "7", "-j", "1", "-o", "ref/"] + names, in: url("in"))
+    XCTAssertEqual(reference.status, 0, reference.stderr)
+    try loadCores()
+    for run in 0..<20 {
+      let r = try crappify.run(["--seed", "7", "-j", "2", "-o", "run\(run)/"] + names, in: url("in"))
+      XCTAssertEqual(r.status, 0, r.stderr)
+      for n in names {
+        XCTAssertEqual(
+          try Data(contentsOf: url("in/run\(run)/\(n)")), try Data(contentsOf: url("in/ref/\(n)")), "run \(run): \(n) differs from -j 1's")
+      }
+    }
+  }
+
   func testJPEGQualityReadFromTheQuantisationTables() throws {
     try copyFixtures(["chelsea.png"])
     for q in [12, 37, 50, 83] {

@@ -80,6 +80,21 @@ class ToolTestCase: XCTestCase {
     for n in names { try FileManager.default.copyItem(at: fixture(n), to: dir.appendingPathComponent(n)) }
   }
 
+  /// Starts two processes that spin until stopped: the tools then run on loaded cores, as on a busy
+  /// machine. Stopped when the test ends.
+  func loadCores() throws {
+    for _ in 0..<2 {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/bin/sh")
+      p.arguments = ["-c", "while :; do :; done"]
+      try p.run()
+      addTeardownBlock {
+        p.terminate()
+        p.waitUntilExit()
+      }
+    }
+  }
+
   /// Runs python3 with `arguments` in the work folder; returns the status and the combined output.
   func python(_ arguments: [String]) throws -> (Int32, String) {
     let p = Process()

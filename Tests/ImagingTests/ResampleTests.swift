@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import XCTest
 
@@ -24,6 +25,58 @@ final class ResampleTests: XCTestCase {
     let image = try Image.fromPixels(pixels, width: 37, height: 23, bands: 3, format: .uchar)
     let same = try image.resampled(width: 37, height: 23, rule: .matlab).pixels(as: UInt8.self)
     XCTAssertEqual(same, pixels)
+  }
+
+  /// A shrink of a file read top to bottom gives every strip asked for, in any order: a strip asked for
+  /// before the one above it would otherwise leave that one's lines behind the loader.
+  func testShrinkOfASequentialFileServesStripsInAnyOrder() throws {
+    let (w, h) = (50, 1200)
+    let pixels = (0..<(w * h * 3)).map { UInt8(($0 * 7919) % 251) }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("srg-seq-\(UUID().uuidString).png").path
+    try Image.fromPixels(pixels, width: w, height: h, bands: 3, format: .uchar).save(to: path)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let expected = try Image.load(path: path, sequential: false).resampled(width: 6, height: 144, rule: .pil).pixels(as: UInt8.self)
+    let shrunk = try Image.load(path: path, sequential: true).resampled(width: 6, height: 144, rule: .pil)
+    let reader = try RowReader(shrunk)
+    var got = [UInt8](repeating: 0, count: expected.count)
+    for (top, height) in [(128, 16), (0, 16), (64, 48), (16, 48), (112, 16)] {
+      let region = try reader.read(Rect(left: 0, top: top, width: 6, height: height))
+      for y in top..<top + height {
+        let row = region.address(x: 0, y: y).assumingMemoryBound(to: UInt8.self)
+        for i in 0..<18 { got[y * 18 + i] = row[i] }
+      }
+    }
+    XCTAssertEqual(got, expected)
+  }
+
+  /// The pixels do not depend on how the output is asked for (strips of any height, in any order, one
+  /// thread or several): rows summed four at a time and one at a time give the same bits.
+  func testResultDoesNotDependOnStripGeometry() throws {
+    let (w, h) = (203, 157)
+    let pixels = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: ($0 * 7919) % 251 + ($0 / 600)) }
+    let image = try Image.fromPixels(pixels, width: w, height: h, bands: 3, format: .uchar)
+    for (hTable, vTable, round) in [
+      (ResampleTable.pillow(inputLength: w, outputLength: 61, filter: .bilinear), ResampleTable.pillow(inputLength: h, outputLength: 47, filter: .bilinear), true),
+      (ResampleTable.matlab(inputLength: w, outputLength: 68, scale: 1.0 / 3), ResampleTable.matlab(inputLength: h, outputLength: 53, scale: 1.0 / 3), false),
+      (ResampleTable.pillow(inputLength: w, outputLength: 300), ResampleTable.pillow(inputLength: h, outputLength: 211), true),
+    ] {
+      let shrunk = try image.resampled(horizontal: hTable, vertical: vTable, roundBetweenPasses: round)
+      let whole = try shrunk.pixels(as: UInt8.self)
+      for strip in [1, 2, 3, 5, 7, 13] {
+        let reader = try RowReader(shrunk)
+        var got = [UInt8](repeating: 0, count: whole.count)
+        let width = shrunk.width
+        for top in stride(from: 0, to: shrunk.height, by: strip).reversed() {
+          let height = min(strip, shrunk.height - top)
+          let region = try reader.read(Rect(left: 0, top: top, width: width, height: height))
+          for y in top..<top + height {
+            let row = region.address(x: 0, y: y).assumingMemoryBound(to: UInt8.self)
+            for i in 0..<(width * 3) { got[y * width * 3 + i] = row[i] }
+          }
+        }
+        XCTAssertEqual(got, whole, "strips of \(strip)")
+      }
+    }
   }
 
   func testSixteenBitAndFloatKeepTheirFormat() throws {

@@ -48,11 +48,15 @@ final class TileMemoryTests: XCTestCase {
 final class TileHalvingTests: XCTestCase {
   let scale = 2
 
-  /// An 80 x 70 ramp with some texture.
-  func source() throws -> Image {
-    let (w, h) = (80, 70)
+  /// A ramp with some texture, 80 x 70 unless asked; from a PNG file read top to bottom when asked.
+  func source(width w: Int = 80, height h: Int = 70, sequentialFile: Bool = false) throws -> Image {
     let samples = (0..<(w * h)).map { i in UInt8(((i % w) * 3 + (i / w) * 2 + (i * 7919) % 13) % 256) }
-    return try Image.fromPixels(samples, width: w, height: h, bands: 1, format: .uchar)
+    let image = try Image.fromPixels(samples, width: w, height: h, bands: 1, format: .uchar)
+    guard sequentialFile else { return image }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("srg-tile-\(UUID().uuidString).png").path
+    try image.save(to: path)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return try Image.load(path: path, sequential: true)
   }
 
   /// A small "network": a 3 x 3 box filter (one pixel of context) repeated to twice the size.
@@ -74,9 +78,9 @@ final class TileHalvingTests: XCTestCase {
     return out
   }
 
-  func upscale(tile: Int, memory: TileMemory, bytesPerPixel: Int, log: TileLog) throws -> [Float] {
+  func upscale(_ source: Image? = nil, tile: Int, memory: TileMemory, bytesPerPixel: Int, log: TileLog) throws -> [Float] {
     let g = TileGeometry(scale: scale, context: 1, halo: 1, tile: tile)
-    return try source().upscaled(
+    return try (source ?? self.source()).upscaled(
       geometry: g, outputBands: 1, makeWorkspace: {}, process: TileHalvingTests.process, memory: memory,
       workingBytes: { $0 * $1 * bytesPerPixel }, log: log
     ).upscaleCached(side: tile * scale).pixels(as: Float.self)
@@ -89,6 +93,18 @@ final class TileHalvingTests: XCTestCase {
     // A 64-pixel tile with context needs 66 x 66 x 1000 bytes, over the budget; 32-pixel ones fit.
     let result = try upscale(tile: 64, memory: TileMemory(budget: 3_000_000), bytesPerPixel: 1000, log: halved)
     XCTAssertEqual(halved.smallestSide, 32)
+    XCTAssertEqual(result, reference)
+  }
+
+  /// A tile as large as a tall image, halved, reads the file once from the top: its quarters, run one
+  /// after another, would each go back up a file read top to bottom ("out of order read").
+  func testHalvedTileOfASequentialFile() throws {
+    let reference = try upscale(source(width: 40, height: 600), tile: 1024, memory: TileMemory(), bytesPerPixel: 1000, log: TileLog())
+    let halved = TileLog()
+    let result = try upscale(
+      source(width: 40, height: 600, sequentialFile: true), tile: 1024, memory: TileMemory(budget: 3_000_000), bytesPerPixel: 1000,
+      log: halved)
+    XCTAssertNotNil(halved.smallestSide)
     XCTAssertEqual(result, reference)
   }
 

@@ -97,6 +97,11 @@ VipsImage *srgv_bandjoin2(VipsImage *a, VipsImage *b);
 VipsImage *srgv_tilecache(VipsImage *in, int tile_width, int tile_height, int max_tiles);
 /* Band-wise mean: one band. */
 VipsImage *srgv_bandmean(VipsImage *in);
+/* Whether pixels come from a file read top to bottom once (a sequential loader upstream). */
+int srgv_is_sequential(VipsImage *in);
+/* Computes `in` strictly top to bottom, `tile_height` lines at a time, whichever thread asks, and keeps
+ * recent lines for threads that ask for them later. */
+VipsImage *srgv_sequential(VipsImage *in, int tile_height);
 /* Multi-page images (animated GIF and WebP, multi-page TIFF). */
 /* Opens every page of `path`, stacked top to bottom ("page-height" says where each starts). */
 VipsImage *srgv_load_path_all_pages(const char *path, int sequential);

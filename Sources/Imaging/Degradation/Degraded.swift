@@ -56,12 +56,8 @@ extension Degraded {
   }
 
   /// Resizes to `width` x `height` with `horizontal`/`vertical` tables (the image becomes float
-  /// unless `roundBetweenPasses` keeps its 8 bits, as Pillow does). `soleReader`: nothing else reads
-  /// the image (see `Image.resampled`).
-  mutating func resample(
-    _ horizontal: ResampleTable, _ vertical: ResampleTable, roundBetweenPasses: Bool = false, soleReader: Bool = false
-  ) throws {
-    self = Degraded(
-      try image.resampled(horizontal: horizontal, vertical: vertical, roundBetweenPasses: roundBetweenPasses, soleReader: soleReader))
+  /// unless `roundBetweenPasses` keeps its 8 bits, as Pillow does).
+  mutating func resample(_ horizontal: ResampleTable, _ vertical: ResampleTable, roundBetweenPasses: Bool = false) throws {
+    self = Degraded(try image.resampled(horizontal: horizontal, vertical: vertical, roundBetweenPasses: roundBetweenPasses))
   }
 }

@@ -15,13 +15,12 @@ public struct FastAIRecipe: Sendable {
   }
 
   /// Degrades 8-bit `image`; logs `width`, `height`, then the text and `jpeg_quality` draws.
-  /// `soleReader`: nothing else reads `image`'s pixels (see `Image.resampled`).
-  public func apply(to image: Image, draws: inout Draws, soleReader: Bool = false) throws -> Degraded {
+  public func apply(to image: Image, draws: inout Draws) throws -> Degraded {
     let (w, h) = outputSize(width: image.width, height: image.height)
     var d = Degraded(image)
     try d.resample(
       .pillow(inputLength: image.width, outputLength: w, filter: .bilinear),
-      .pillow(inputLength: image.height, outputLength: h, filter: .bilinear), roundBetweenPasses: true, soleReader: soleReader)
+      .pillow(inputLength: image.height, outputLength: h, filter: .bilinear), roundBetweenPasses: true)
     try d.drawText(draws: &draws)
     try d.compressJPEG(quality: quality, draws: &draws)
     return d
