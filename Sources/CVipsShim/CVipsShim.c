@@ -3,7 +3,10 @@
 #include <gmodule.h>
 #include <malloc.h>
 #include "CVipsShim.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 /* libvips loads its optional format modules (ImageMagick, poppler, libheif, libjxl, OpenSlide and
  * everything they link) from its libdir at start-up: tens of milliseconds, paid by every run even when
@@ -107,9 +110,75 @@ VipsImage *srgv_load_descriptor(int fd, int sequential) {
   return load_source(source, sequential);
 }
 
-int srgv_save_path(VipsImage *image, const char *name) {
+/* A file written through our own write(2) calls: a failed write is recorded here even where a saver
+ * does not report it (libvips 8.14's savers can drop the error of their last, flushing write and
+ * succeed with the file cut short). */
+typedef struct {
+  int fd;
+  int error;
+} FileTarget;
+
+static gint64 file_target_write(VipsTargetCustom *target, const void *data, gint64 length, FileTarget *f) {
+  (void) target;
+  gint64 done = 0;
+  while (done < length) {
+    ssize_t n = write(f->fd, (const char *) data + done, (size_t) (length - done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (!f->error) f->error = n < 0 ? errno : EIO;
+      return -1;
+    }
+    done += n;
+  }
+  return done;
+}
+
+static gint64 file_target_read(VipsTargetCustom *target, void *buffer, gint64 length, FileTarget *f) {
+  (void) target;
+  ssize_t n;
+  do n = read(f->fd, buffer, (size_t) length); while (n < 0 && errno == EINTR);
+  return n;
+}
+
+static gint64 file_target_seek(VipsTargetCustom *target, gint64 offset, int whence, FileTarget *f) {
+  (void) target;
+  return lseek(f->fd, offset, whence);
+}
+
+static int file_target_end(VipsTargetCustom *target, FileTarget *f) {
+  (void) target;
+  return f->error ? -1 : 0;
+}
+
+int srgv_save_path(VipsImage *image, const char *name, int *write_error) {
+  *write_error = 0;
   find_saver(name, FALSE);
-  return vips_image_write_to_file(image, name, NULL);
+  /* Formats without a target saver write by file name. */
+  if (!vips_foreign_find_save_target(name)) {
+    vips_error_clear();
+    return vips_image_write_to_file(image, name, NULL);
+  }
+  /* The file name is the name without its saver options in brackets. */
+  size_t length = strlen(name);
+  const char *options = length && name[length - 1] == ']' ? strrchr(name, '[') : NULL;
+  char *path = g_strndup(name, options ? (size_t) (options - name) : length);
+  FileTarget f = {open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666), 0};
+  if (f.fd < 0) {
+    vips_error_system(errno, "srg", "unable to open %s for writing", path);
+    g_free(path);
+    return -1;
+  }
+  g_free(path);
+  VipsTargetCustom *target = vips_target_custom_new();
+  g_signal_connect(target, "write", G_CALLBACK(file_target_write), &f);
+  g_signal_connect(target, "read", G_CALLBACK(file_target_read), &f);
+  g_signal_connect(target, "seek", G_CALLBACK(file_target_seek), &f);
+  g_signal_connect(target, "end", G_CALLBACK(file_target_end), &f);
+  int status = vips_image_write_to_target(image, name, VIPS_TARGET(target), NULL);
+  g_object_unref(target);
+  if (close(f.fd) != 0 && !f.error) f.error = errno;
+  *write_error = f.error;
+  return status || f.error ? -1 : 0;
 }
 
 int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix) {

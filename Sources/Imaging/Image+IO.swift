@@ -1,4 +1,5 @@
 import CVips
+import Foundation
 import CVipsShim
 
 extension Image {
@@ -21,8 +22,14 @@ extension Image {
 
   /// Saves with the saver chosen by the extension of `name`; saver options may follow in brackets,
   /// as in `out.jpg[Q=90,strip]`. `progress` hears the fraction computed as the save goes.
+  /// A write the file system refused (the file is incomplete) throws `WriteFailure`.
   public func save(to name: UnsafePointer<CChar>, progress: ((Double) -> Void)? = nil) throws {
-    guard watchingProgress(progress, { srgv_save_path(pointer, name) }) == 0 else { throw VipsError.fromBuffer() }
+    var writeError: Int32 = 0
+    guard watchingProgress(progress, { srgv_save_path(pointer, name, &writeError) }) == 0 else {
+      let error = VipsError.fromBuffer()
+      if writeError != 0 { throw WriteFailure(errno: writeError) }
+      throw error
+    }
   }
 
   public func save(to name: String, progress: ((Double) -> Void)? = nil) throws {
@@ -79,6 +86,12 @@ extension Image {
 
   /// Evaluates the whole pipeline into memory, so later reads are random-access.
   public func inMemory() throws -> Image { try Image.check(srgv_copy_memory(pointer)) }
+}
+
+/// A write to a file failed with `errno` (a full disk, a quota, an I/O error).
+public struct WriteFailure: Error, CustomStringConvertible {
+  public let errno: Int32
+  public var description: String { "write error: \(String(cString: strerror(errno)))" }
 }
 
 extension Image {

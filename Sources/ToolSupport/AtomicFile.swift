@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Writes land whole or not at all: a result is written to a hidden temporary file in the target
 /// folder and renamed into place. Temporary files still open when the process is interrupted are
@@ -18,8 +19,14 @@ public enum AtomicFile {
       _ = temp.withCString { unlink($0) }
       unregister(temp)
     }
-    try write(temp)
+    do { try write(temp) } catch { throw explained(error, writing: destination) }
     try commit(temp, to: destination, overwrite: overwrite)
+  }
+
+  /// A failed write in the user's terms: the destination named, not the temporary.
+  static func explained(_ error: Error, writing destination: Path) -> Error {
+    guard let failure = error as? WriteFailure else { return error }
+    return SystemError(errno: failure.errno, action: "cannot write \(destination)")
   }
 
   /// ".NAME.tmp-PID-N-HOST.EXT" beside the destination: same file system (so rename is atomic),
