@@ -153,8 +153,10 @@ static int file_target_end(VipsTargetCustom *target, FileTarget *f) {
 int srgv_save_path(VipsImage *image, const char *name, int *write_error) {
   *write_error = 0;
   find_saver(name, FALSE);
-  /* Formats without a target saver write by file name. */
-  if (!vips_foreign_find_save_target(name)) {
+  /* Formats without a target saver write by file name, as does the native format, whose target
+   * saver wants a file name anyway. */
+  const char *saver = vips_foreign_find_save_target(name);
+  if (!saver || strcmp(saver, "VipsForeignSaveVipsTarget") == 0) {
     vips_error_clear();
     return vips_image_write_to_file(image, name, NULL);
   }
