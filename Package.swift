@@ -42,12 +42,12 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", dependencies: ["Numerics"], swiftSettings: optimize),
-    // The engine's SIMD kernels and the pixel loops are hundreds of times slower unoptimised: debug
-    // builds (the tests' end-to-end runs) optimise them too, checks kept.
+    // The engine's SIMD kernels are hundreds of times slower unoptimised: debug builds (the tests'
+    // end-to-end runs) optimise it too, checks kept, and for the same processor level (FMA inline).
     .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize + optimizeDebug),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
-    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize + optimizeDebug),
+    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize + [.unsafeFlags(cpu, .when(configuration: .debug))]),
     .target(
       name: "ToolSupport",
       dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],

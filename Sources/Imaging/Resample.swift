@@ -11,7 +11,7 @@ final class Resample: RegionOperation, @unchecked Sendable {
   let format: PixelFormat
   let roundBetweenPasses: Bool
   /// Threads a strip is split over: 1 when libvips' workers run strips side by side, more when strips
-  /// are made one at a time (see `Image.applying(_: Resample)`).
+  /// are made one at a time (see `Image.resampled(horizontal:vertical:roundBetweenPasses:)`).
   var threads = 1
 
   init(horizontal: ResampleTable, vertical: ResampleTable, bands: Int, format: PixelFormat, roundBetweenPasses: Bool) {
