@@ -11,8 +11,7 @@ let cpu = ["-target-cpu", "haswell"]
 #else
 let cpu: [String] = []
 #endif
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpu, .when(configuration: .release))]
-let optimizeDebug: [SwiftSetting] = [.unsafeFlags(["-O"] + cpu, .when(configuration: .debug))]
+let optimize: [SwiftSetting] = [.unsafeFlags(cpu), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 func tool(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
   .executableTarget(
@@ -43,11 +42,13 @@ let package = Package(
     .target(name: "Numerics", dependencies: ["COpenBLAS"], swiftSettings: optimize),
     .target(name: "Metrics", dependencies: ["Numerics"], swiftSettings: optimize),
     // The engine's SIMD kernels are hundreds of times slower unoptimised: debug builds (the tests'
-    // end-to-end runs) optimise it too, checks kept, and for the same processor level (FMA inline).
-    .target(name: "Inference", dependencies: ["Numerics", "WeightFormats"], swiftSettings: optimize + optimizeDebug),
+    // end-to-end runs) optimise it too, checks kept.
+    .target(
+      name: "Inference", dependencies: ["Numerics", "WeightFormats"],
+      swiftSettings: optimize + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "WeightFormats", dependencies: ["CZlib"], swiftSettings: optimize),
-    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize + [.unsafeFlags(cpu, .when(configuration: .debug))]),
+    .target(name: "Imaging", dependencies: ["CVips", "CVipsShim"], swiftSettings: optimize),
     .target(
       name: "ToolSupport",
       dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -165,12 +165,11 @@ int srgv_save_path(VipsImage *image, const char *name, int *write_error) {
   const char *options = length && name[length - 1] == ']' ? strrchr(name, '[') : NULL;
   char *path = g_strndup(name, options ? (size_t) (options - name) : length);
   FileTarget f = {open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666), 0};
+  g_free(path);
   if (f.fd < 0) {
-    vips_error_system(errno, "srg", "unable to open %s for writing", path);
-    g_free(path);
+    *write_error = errno;
     return -1;
   }
-  g_free(path);
   VipsTargetCustom *target = vips_target_custom_new();
   g_signal_connect(target, "write", G_CALLBACK(file_target_write), &f);
   g_signal_connect(target, "read", G_CALLBACK(file_target_read), &f);

@@ -22,13 +22,13 @@ extension Image {
 
   /// Saves with the saver chosen by the extension of `name`; saver options may follow in brackets,
   /// as in `out.jpg[Q=90,strip]`. `progress` hears the fraction computed as the save goes.
-  /// A write the file system refused (the file is incomplete) throws `WriteFailure`.
+  /// A file the file system refused to create or write (then incomplete) throws `WriteFailure`.
   public func save(to name: UnsafePointer<CChar>, progress: ((Double) -> Void)? = nil) throws {
     var writeError: Int32 = 0
     guard watchingProgress(progress, { srgv_save_path(pointer, name, &writeError) }) == 0 else {
+      // Taken in either case, so no later failure reads it.
       let error = VipsError.fromBuffer()
-      if writeError != 0 { throw WriteFailure(errno: writeError) }
-      throw error
+      throw writeError != 0 ? WriteFailure(errno: writeError) : error
     }
   }
 
@@ -78,17 +78,17 @@ extension Image {
   }
 
   /// Whether the pixels come from a file that is read top to bottom once (opened `sequential`).
-  public var isSequential: Bool { srgv_is_sequential(pointer) != 0 }
+  var isSequential: Bool { srgv_is_sequential(pointer) != 0 }
 
   /// The same pixels computed strictly top to bottom, `lines` at a time, whichever thread asks; recent
   /// lines are kept for the threads that ask for them later.
-  public func sequentialised(lines: Int) throws -> Image { try Image.check(srgv_sequential(pointer, Int32(lines))) }
+  func sequentialised(lines: Int) throws -> Image { try Image.check(srgv_sequential(pointer, Int32(lines))) }
 
   /// Evaluates the whole pipeline into memory, so later reads are random-access.
   public func inMemory() throws -> Image { try Image.check(srgv_copy_memory(pointer)) }
 }
 
-/// A write to a file failed with `errno` (a full disk, a quota, an I/O error).
+/// A file could not be created or written: `errno` (a full disk, a quota, permissions, an I/O error).
 public struct WriteFailure: Error, CustomStringConvertible {
   public let errno: Int32
   public var description: String { "write error: \(String(cString: strerror(errno)))" }

@@ -63,9 +63,8 @@ public enum AtomicFile {
 
   /// The process id in a temporary's name written on this machine (".NAME.tmp-PID-N-HOST[.EXT]").
   static func writer(ofTemporary name: [UInt8]) -> pid_t? {
-    guard name.first == UInt8(ascii: "."), let text = String(validatingUTF8: name.map { CChar(bitPattern: $0) } + [0]),
-      let mark = text.range(of: ".tmp-", options: .backwards)
-    else { return nil }
+    let text = String(decoding: name, as: UTF8.self)
+    guard name.first == UInt8(ascii: "."), let mark = text.range(of: ".tmp-", options: .backwards) else { return nil }
     let fields = text[mark.upperBound...].split(separator: "-", maxSplits: 2)
     guard fields.count == 3, let pid = pid_t(fields[0]), pid > 0, Int(fields[1]) != nil,
       fields[2] == host || fields[2].hasPrefix(host + ".")

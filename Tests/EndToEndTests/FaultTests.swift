@@ -7,11 +7,9 @@ import XCTest
 final class FaultTests: ToolTestCase {
   /// Twenty small textured images of a few sizes.
   func makeInputs() throws -> [String] {
-    return try (0..<20).map { i in
-      let (w, h) = (40 + (i % 5) * 13, 30 + (i % 3) * 17)
-      let samples = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: ($0 * (7919 + i)) % 253 + $0 / 97) }
+    try (0..<20).map { i in
       let name = "\(String(format: "%02d", i)).png"
-      try Image.fromPixels(samples, width: w, height: h, bands: 3, format: .uchar).save(to: work.appendingPathComponent(name).path)
+      try saveTexturedImage(name, width: 40 + (i % 5) * 13, height: 30 + (i % 3) * 17, seed: i)
       return name
     }
   }

@@ -10,17 +10,6 @@ import XCTest
 final class StreamingSweepTests: ToolTestCase {
   static let copies = 50
 
-  /// A textured image of odd size (no multiple of any strip or tile height); `alpha` adds a fourth band.
-  func makeImage(_ name: String, width: Int, height: Int, alpha: Bool = false) throws {
-    let bands = alpha ? 4 : 3
-    let samples = (0..<(width * height * bands)).map { i -> UInt8 in
-      let p = i / bands, x = p % width, y = p / width
-      return UInt8(truncatingIfNeeded: x * 5 + y * 3 + (i % bands) * 70 + (p * 7919) % 23)
-    }
-    try Image.fromPixels(samples, width: width, height: height, bands: bands, format: .uchar)
-      .save(to: work.appendingPathComponent(name).path)
-  }
-
   /// Copies of `name` in folder `set`: set/000.ext, set/001.ext, ...
   func copies(of name: String, in set: String) throws -> [String] {
     let ext = (name as NSString).pathExtension
@@ -66,10 +55,11 @@ final class StreamingSweepTests: ToolTestCase {
   }
 
   func testEveryStreamingPathUnderLoad() throws {
-    try makeImage("tall.png", width: 23, height: 1201)
-    try makeImage("small.png", width: 45, height: 37)
-    try makeImage("wide.png", width: 797, height: 131)
-    try makeImage("alpha.png", width: 67, height: 523, alpha: true)
+    // Odd sizes: no multiple of any strip or tile height.
+    try saveTexturedImage("tall.png", width: 23, height: 1201)
+    try saveTexturedImage("small.png", width: 45, height: 37)
+    try saveTexturedImage("wide.png", width: 797, height: 131)
+    try saveTexturedImage("alpha.png", width: 67, height: 523, bands: 4)
     try Image.load(path: work.appendingPathComponent("wide.png").path).save(to: work.appendingPathComponent("wide.jpg").path)
     let tall = try copies(of: "tall.png", in: "tall"), small = try copies(of: "small.png", in: "small")
     let wide = try copies(of: "wide.jpg", in: "wide"), alpha = try copies(of: "alpha.png", in: "alpha")

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import XCTest
 
 /// Runs a built executable of this package and captures what it did.
@@ -78,6 +79,17 @@ class ToolTestCase: XCTestCase {
     let dir = work.appendingPathComponent(folder)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     for n in names { try FileManager.default.copyItem(at: fixture(n), to: dir.appendingPathComponent(n)) }
+  }
+
+  /// Saves a textured 8-bit image of `bands` bands (3, or 4 with alpha) to `name`; `seed` varies the
+  /// texture.
+  func saveTexturedImage(_ name: String, width: Int, height: Int, bands: Int = 3, seed: Int = 0) throws {
+    let samples = (0..<(width * height * bands)).map { i -> UInt8 in
+      let p = i / bands, x = p % width, y = p / width
+      return UInt8(truncatingIfNeeded: x * 5 + y * 3 + (i % bands) * 70 + (p * (7919 + seed)) % 23)
+    }
+    try Image.fromPixels(samples, width: width, height: height, bands: bands, format: .uchar)
+      .save(to: work.appendingPathComponent(name).path)
   }
 
   /// Starts two processes that spin until stopped: the tools then run on loaded cores, as on a busy

@@ -1,4 +1,3 @@
-import Foundation
 import Metrics
 import XCTest
 
@@ -32,11 +31,9 @@ final class ResampleTests: XCTestCase {
   func testShrinkOfASequentialFileServesStripsInAnyOrder() throws {
     let (w, h) = (50, 1200)
     let pixels = (0..<(w * h * 3)).map { UInt8(($0 * 7919) % 251) }
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("srg-seq-\(UUID().uuidString).png").path
-    try Image.fromPixels(pixels, width: w, height: h, bands: 3, format: .uchar).save(to: path)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let expected = try Image.load(path: path, sequential: false).resampled(width: 6, height: 144, rule: .pil).pixels(as: UInt8.self)
-    let shrunk = try Image.load(path: path, sequential: true).resampled(width: 6, height: 144, rule: .pil)
+    let image = try Image.fromPixels(pixels, width: w, height: h, bands: 3, format: .uchar)
+    let expected = try image.resampled(width: 6, height: 144, rule: .pil).pixels(as: UInt8.self)
+    let shrunk = try sequentialFile(image).resampled(width: 6, height: 144, rule: .pil)
     let reader = try RowReader(shrunk)
     var got = [UInt8](repeating: 0, count: expected.count)
     for (top, height) in [(128, 16), (0, 16), (64, 48), (16, 48), (112, 16)] {

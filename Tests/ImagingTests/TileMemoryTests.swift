@@ -52,11 +52,7 @@ final class TileHalvingTests: XCTestCase {
   func source(width w: Int = 80, height h: Int = 70, sequentialFile: Bool = false) throws -> Image {
     let samples = (0..<(w * h)).map { i in UInt8(((i % w) * 3 + (i / w) * 2 + (i * 7919) % 13) % 256) }
     let image = try Image.fromPixels(samples, width: w, height: h, bands: 1, format: .uchar)
-    guard sequentialFile else { return image }
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("srg-tile-\(UUID().uuidString).png").path
-    try image.save(to: path)
-    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-    return try Image.load(path: path, sequential: true)
+    return sequentialFile ? try self.sequentialFile(image) : image
   }
 
   /// A small "network": a 3 x 3 box filter (one pixel of context) repeated to twice the size.

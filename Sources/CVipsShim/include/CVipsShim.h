@@ -16,8 +16,8 @@ VipsImage *srgv_load_path(const char *path, int sequential);
 VipsImage *srgv_load_descriptor(int fd, int sequential);
 
 /* Saving: `name` selects the saver by its extension and may carry saver options in brackets. */
-/* Saves to a file by name (saver options in brackets); a write that failed sets `write_error` to its
- * errno (then the status is -1), whether or not the saver noticed. */
+/* Saves to a file by name (saver options in brackets); a file that could not be created or written
+ * sets `write_error` to the errno (then the status is -1), whether or not the saver noticed. */
 int srgv_save_path(VipsImage *image, const char *name, int *write_error);
 int srgv_save_descriptor(VipsImage *image, int fd, const char *suffix);
 
