@@ -322,6 +322,6 @@ extension Image {
     if inOrder { op.threads = ProcessInfo.processInfo.activeProcessorCount }
     let out = try source.applying(
       op, width: horizontal.outputLength, height: vertical.outputLength, bands: bands, format: source.format, demand: .strips)
-    return inOrder ? try out.sequentialised(lines: 32) : out
+    return inOrder ? try out.sequentialised(lines: 16) : out
   }
 }
